@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/geojson"
 )
 
 // Entity is one thing in the plant: an area, a building, a tank, a detector,
@@ -171,4 +172,13 @@ func (e *Entity) Properties() map[string]any {
 		p["updated"] = e.Updated.UTC().Format(time.RFC3339Nano)
 	}
 	return p
+}
+
+// Feature returns the entity as a GeoJSON feature: id = entity id, geometry
+// (nil for an unplaced entity), properties = Properties().
+func (e *Entity) Feature() *geojson.Feature {
+	f := geojson.NewFeature(e.Geometry)
+	f.ID = e.ID
+	f.Properties = e.Properties()
+	return f
 }

@@ -169,8 +169,8 @@ func (tx *applyTx) upsert(e *Entity) error {
 		return err
 	}
 	s := tx.s
-	if e.Kind == KindSite {
-		return fmt.Errorf("%w: %s: the site root cannot be replaced", ErrInvalid, e.ID)
+	if e.Kind == KindSite || e.ID == s.opts.SiteID {
+		return tx.upsertSite(e)
 	}
 	if e.Parent == "" {
 		e.Parent = s.opts.SiteID
@@ -202,6 +202,25 @@ func (tx *applyTx) upsert(e *Entity) error {
 	if old != nil {
 		tx.unlink(old)
 	}
+	s.rev++
+	e.Rev = s.rev
+	if e.Updated.IsZero() {
+		e.Updated = tx.now
+	}
+	s.entities[e.ID] = e
+	tx.link(e)
+	tx.res.Deltas = append(tx.res.Deltas, Delta{Op: OpUpsert, Rev: s.rev, ID: e.ID, Kind: e.Kind, Layer: e.Kind.Layer(), Entity: e.Clone()})
+	return nil
+}
+
+// upsertSite replaces the site root's name, boundary and props.
+func (tx *applyTx) upsertSite(e *Entity) error {
+	s := tx.s
+	if e.Kind != KindSite || e.ID != s.opts.SiteID || e.Parent != "" {
+		return fmt.Errorf("%w: %s: only the site root %q may be of kind site, and it has no parent", ErrInvalid, e.ID, s.opts.SiteID)
+	}
+	old := s.entities[e.ID]
+	tx.unlink(old)
 	s.rev++
 	e.Rev = s.rev
 	if e.Updated.IsZero() {

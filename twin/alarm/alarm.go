@@ -126,3 +126,21 @@ var ErrNotFound = errors.New("alarm: not found")
 // ErrState is returned for a lifecycle step that does not apply (acknowledging
 // an acknowledged alarm).
 var ErrState = errors.New("alarm: not allowed in this state")
+
+// Action is a lifecycle step, as carried by alarm events on the websocket
+// (`alarm` messages) and on MQTT chemtwin/{site}/alarms.
+type Action string
+
+// Lifecycle steps.
+const (
+	ActionRaised  Action = "raised"       // a new alarm
+	ActionUpdated Action = "updated"      // an open alarm's value, level or message changed
+	ActionAcked   Action = "acknowledged" // a named person confirmed it
+	ActionCleared Action = "cleared"      // the condition is gone
+)
+
+// Event is one lifecycle step of one alarm.
+type Event struct {
+	Action Action `json:"action"`
+	Alarm  Alarm  `json:"alarm"`
+}
