@@ -146,7 +146,12 @@ func (tx Tx) Nearest(p orb.Point, fn func(e *Entity, distM float64) bool) {
 }
 
 func distanceTo(e *Entity, p orb.Point) float64 {
-	d := geo.DistanceToM(e.Geometry, p)
+	var d float64
+	if q, ok := e.Geometry.(orb.Point); ok {
+		d = geo.DistanceM(p, q)
+	} else {
+		d = geo.DistanceToM(e.Geometry, p)
+	}
 	if r := e.Float("radius_m", 0); r > 0 { // a tank or muster point is a disc
 		d = math.Max(0, d-r)
 	}

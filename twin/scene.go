@@ -95,6 +95,7 @@ func (s *Scene) Rev() uint64 {
 func (s *Scene) Apply(changes ...Change) Result {
 	s.mu.Lock()
 	tx := applyTx{s: s, now: s.opts.Clock()}
+	tx.res.Deltas = make([]Delta, 0, len(changes)+len(changes)/8+1)
 	tx.prepare(changes)
 	for i, c := range changes {
 		if err := tx.apply(c); err != nil {
