@@ -38,6 +38,9 @@ type Entity struct {
 	// of that change (the measurement time where a device gave one).
 	Rev     uint64
 	Updated time.Time
+	// Reported is the measurement time of the last SetState: the clock that
+	// orders a device's reports (static edits do not move it).
+	Reported time.Time
 
 	bound   orb.Bound // as indexed in the R-tree
 	indexed bool

@@ -198,7 +198,7 @@ func (tx *applyTx) upsert(e *Entity) error {
 		e.Mobile = nil
 	}
 	if e.State == nil && old != nil && old.State != nil {
-		e.State = old.State
+		e.State, e.Reported = old.State, old.Reported
 	}
 	if old != nil {
 		tx.unlink(old)
@@ -421,8 +421,8 @@ func (tx *applyTx) setState(c SetState) error {
 	if at.IsZero() {
 		at = tx.now
 	}
-	if at.Before(e.Updated) {
-		return fmt.Errorf("%w: state at %s, last at %s", ErrStale, at.Format(time.RFC3339Nano), e.Updated.Format(time.RFC3339Nano))
+	if at.Before(e.Reported) {
+		return fmt.Errorf("%w: state at %s, last at %s", ErrStale, at.Format(time.RFC3339Nano), e.Reported.Format(time.RFC3339Nano))
 	}
 	st := make(map[string]any, len(e.State)+len(c.State))
 	for k, v := range e.State {
@@ -437,7 +437,7 @@ func (tx *applyTx) setState(c SetState) error {
 	}
 	e.State = st // copy-on-write: clones handed out earlier keep the old map
 	s.rev++
-	e.Rev, e.Updated = s.rev, at
+	e.Rev, e.Updated, e.Reported = s.rev, at, at
 	tx.res.Deltas = append(tx.res.Deltas, Delta{Op: OpUpsert, Rev: s.rev, ID: e.ID, Kind: e.Kind, Layer: e.Kind.Layer(), Entity: e.Clone()})
 	return nil
 }
