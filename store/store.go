@@ -18,6 +18,14 @@ var ErrNotFound = errors.New("store: not found")
 // ErrConflict is returned when a unique key is already taken.
 var ErrConflict = errors.New("store: conflict")
 
+// ErrInvalid is returned for a record the store refuses (empty keys, text
+// that is not UTF-8 or holds NUL, non-finite coordinates). Retrying it cannot
+// succeed.
+var ErrInvalid = errors.New("store: invalid record")
+
+// ErrClosed is returned by calls after Close.
+var ErrClosed = errors.New("store: closed")
+
 // Store is durable storage. Implementations are safe for concurrent use.
 type Store interface {
 	// PutUser inserts a user or updates the one with the same username.

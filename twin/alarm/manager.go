@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"maps"
+	"math"
 	"sort"
 	"sync"
 	"time"
@@ -144,6 +145,7 @@ func (m *Manager) Raise(ctx context.Context, r Raise) (Alarm, bool, error) {
 		r.At = m.opts.Clock()
 	}
 	r.Level = max(LevelLow, min(LevelHigh, r.Level))
+	r.Details = finiteDetails(r.Details)
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if a, ok := m.open[r.Key]; ok {
@@ -282,6 +284,17 @@ func (m *Manager) IsOpen(key string) bool {
 	defer m.mu.Unlock()
 	_, ok := m.open[key]
 	return ok
+}
+
+// finiteDetails replaces NaN and ±Inf numbers (which JSON cannot carry) with
+// nil, so that a reading gone wild cannot keep its alarm from being stored.
+func finiteDetails(d map[string]any) map[string]any {
+	for k, v := range d {
+		if f, ok := v.(float64); ok && (math.IsNaN(f) || math.IsInf(f, 0)) {
+			d[k] = nil
+		}
+	}
+	return d
 }
 
 // newID returns a sortable, unique alarm id: AL-<UTC time>-<random>.

@@ -3,6 +3,7 @@ package alarm
 import (
 	"context"
 	"errors"
+	"math"
 	"sort"
 	"sync"
 	"testing"
@@ -182,5 +183,14 @@ func TestReloadOpenAlarms(t *testing.T) {
 	}
 	if _, isNew, _ := m2.Raise(ctx, Raise{Type: SOS, EntityID: "P1", Level: LevelHigh}); isNew {
 		t.Fatal("a condition open before restart raised a second alarm")
+	}
+}
+
+func TestNonFiniteDetailsAreStorable(t *testing.T) {
+	c := &clock{time.Date(2026, 11, 28, 8, 0, 0, 0, time.UTC)}
+	m, _ := newManager(t, newMemStore(), c)
+	a, _, err := m.Raise(context.Background(), Raise{Type: GasLevel2, EntityID: "GD-1", Details: map[string]any{"value": math.Inf(1), "unit": "%LEL"}})
+	if err != nil || a.Details["value"] != nil || a.Details["unit"] != "%LEL" {
+		t.Fatalf("details = %v, %v", a.Details, err)
 	}
 }
