@@ -1,0 +1,169 @@
+package ingest
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/chemtwin/chemtwin/twin"
+)
+
+// applyLoop is the single applier: it drains the queue into batches of up
+// to BatchSize (or whatever is queued) and applies each with one
+// Scene.Apply. It returns once the queue is closed and drained.
+func (in *Ingest) applyLoop(done chan<- struct{}) {
+	defer close(done)
+	var b batcher
+	batch := make([]item, 0, in.opts.BatchSize)
+	for it := range in.queue {
+		batch = append(batch[:0], it)
+	fill:
+		for len(batch) < in.opts.BatchSize {
+			select {
+			case it, ok := <-in.queue:
+				if !ok {
+					break fill
+				}
+				batch = append(batch, it)
+			default:
+				break fill
+			}
+		}
+		b.apply(in, batch)
+	}
+}
+
+// batcher holds the applier's reusable buffers.
+type batcher struct {
+	changes  []twin.Change
+	owners   []int // owners[i] is the batch index of changes[i]
+	rejected []rejected
+}
+
+type rejected struct {
+	topic Topic
+	err   error
+}
+
+// apply resolves a batch against the scene (one read lock), applies the
+// resulting changes (one write lock) and accounts for every message.
+func (b *batcher) apply(in *Ingest, batch []item) {
+	b.changes, b.owners, b.rejected = b.changes[:0], b.owners[:0], b.rejected[:0]
+	in.opts.Scene.View(func(tx twin.Tx) {
+		for i, it := range batch {
+			c, err := in.resolve(tx, it)
+			if err != nil {
+				b.rejected = append(b.rejected, rejected{it.topic, err})
+				continue
+			}
+			b.changes = append(b.changes, c)
+			b.owners = append(b.owners, i)
+		}
+	})
+	if len(b.changes) > 0 {
+		in.applyChanges(b, batch)
+	}
+	for _, r := range b.rejected { // logged after the locks are released
+		in.reject(r.topic, r.err)
+	}
+}
+
+func (in *Ingest) applyChanges(b *batcher, batch []item) {
+	start := time.Now()
+	res := in.opts.Scene.Apply(b.changes...)
+	in.m.applySeconds.Observe(time.Since(start).Seconds())
+	in.m.batchSize.Observe(float64(len(b.changes)))
+	failed := make(map[int]bool, len(res.Errs))
+	for _, ce := range res.Errs {
+		failed[ce.Index] = true
+		b.rejected = append(b.rejected, rejected{batch[b.owners[ce.Index]].topic, applyError(ce.Err)})
+	}
+	for i, owner := range b.owners {
+		if failed[i] {
+			continue
+		}
+		it := batch[owner]
+		in.m.messages.WithLabelValues(string(it.topic.Kind)).Inc()
+		if ev, ok := it.msg.(CameraEvent); ok && !ev.Known {
+			in.m.unknownEvents.Inc()
+		}
+	}
+	for _, ev := range res.Events {
+		if ev.Type == twin.EventUnregisteredTag {
+			in.m.unregistered.Inc()
+		}
+	}
+}
+
+// applyError maps a twin error to a rejection.
+func applyError(err error) error {
+	switch {
+	case errors.Is(err, twin.ErrStale):
+		return fmt.Errorf("%w: %w", ErrOutOfOrder, err)
+	case errors.Is(err, twin.ErrNotFound), errors.Is(err, twin.ErrUnknownTag), errors.Is(err, twin.ErrNotMobile):
+		return fmt.Errorf("%w: %w", ErrUnknownEntity, err)
+	}
+	return fmt.Errorf("%w: %w", ErrApplyFailed, err)
+}
+
+// resolve turns a parsed message into a twin change, checking it against the
+// scene: entity ids and kinds, detector units, known beacons.
+func (in *Ingest) resolve(tx twin.Tx, it item) (twin.Change, error) {
+	id := it.topic.ID
+	switch m := it.msg.(type) {
+	case Position:
+		return m.Move(id), nil
+	case RSSI:
+		return in.resolveRSSI(tx, id, m)
+	case Reading:
+		e, err := entityOf(tx, id, twin.KindGasDetector)
+		if err != nil {
+			return nil, err
+		}
+		if want := e.String("unit"); want != "" && want != m.Unit {
+			return nil, fmt.Errorf("%w: %s reports %s, configured %s", ErrUnitMismatch, id, m.Unit, want)
+		}
+		return twin.SetState{ID: id, At: m.At, State: m.State()}, nil
+	case Weather:
+		if _, err := entityOf(tx, id, twin.KindWeatherStation); err != nil {
+			return nil, err
+		}
+		return twin.SetState{ID: id, At: m.At, State: m.State()}, nil
+	case CameraEvent:
+		if _, err := entityOf(tx, id, twin.KindCamera); err != nil {
+			return nil, err
+		}
+		return twin.SetState{ID: id, At: m.At, State: m.State()}, nil
+	}
+	return nil, fmt.Errorf("%w: message %T", ErrInternal, it.msg)
+}
+
+// resolveRSSI places a tag from the known beacons it heard (interimFix).
+func (in *Ingest) resolveRSSI(tx twin.Tx, tag string, m RSSI) (twin.Change, error) {
+	heard := make([]beaconAt, 0, len(m.Beacons))
+	for _, b := range m.Beacons {
+		e := tx.Get(b.ID)
+		if e == nil || e.Kind != twin.KindBeacon || !e.Placed() {
+			in.m.unknownBeacons.Inc()
+			continue
+		}
+		floor := min(max(e.Float("floor", 0), MinFloor), MaxFloor)
+		heard = append(heard, beaconAt{BeaconRSSI: b, Point: e.Point(), Floor: int(floor)})
+	}
+	if len(heard) == 0 {
+		return nil, fmt.Errorf("%w: none of the %d beacons heard is a beacon of the scene", ErrUnknownEntity, len(m.Beacons))
+	}
+	return twin.Move{Tag: tag, Fix: interimFix(heard, m.At), Battery: m.Battery, SOS: m.SOS}, nil
+}
+
+// entityOf returns entity id, which must be of kind k.
+func entityOf(tx twin.Tx, id string, k twin.Kind) (*twin.Entity, error) {
+	e := tx.Get(id)
+	if e == nil {
+		return nil, fmt.Errorf("%w: no %s %q", ErrUnknownEntity, k, id)
+	}
+	if e.Kind != k {
+		return nil, fmt.Errorf("%w: %q is a %s, not a %s", ErrUnknownEntity, id, e.Kind, k)
+	}
+	return e, nil
+}
