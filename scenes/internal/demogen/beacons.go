@@ -1,0 +1,87 @@
+package main
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/paulmach/orb"
+
+	"github.com/chemtwin/chemtwin/twin"
+)
+
+// Beacon deployment, as BLE positioning vendors lay it out for the 3 m
+// static / 5 m moving accuracy of AQ 3064.3-2025: one beacon every 15 m
+// along outdoor walkways (on lamp posts and pipe-rack columns, 3 m up) and
+// a grid of about 12 m cells on every building floor (under the ceiling).
+const (
+	beaconOutdoorSpacingM = 15.0
+	beaconIndoorCellM     = 12.0
+	beaconPoleM           = 3.0
+	beaconRSSI1m          = -59.0 // dBm at 1 m, iBeacon calibration
+	beaconTxPowerDBm      = 0.0
+	beaconIntervalMs      = 500.0
+)
+
+func (p *plant) addBeacons() {
+	n := 0
+	next := func() string { n++; return fmt.Sprintf("BC-%04d", n) }
+	var placedAt []orb.Point
+	for _, l := range p.net.lines {
+		if l.kind != twin.KindWalkway || l.indoor {
+			continue
+		}
+		for _, at := range spaced(l.pts, beaconOutdoorSpacingM) {
+			if nearAny(placedAt, at, beaconOutdoorSpacingM/2) {
+				continue
+			}
+			placedAt = append(placedAt, at)
+			id := next()
+			p.addBeacon(id, at, p.parentAt(at), 0, beaconPoleM, n)
+		}
+	}
+	for _, b := range buildingSpecs {
+		r := b.r.grow(-1)
+		cols := max(1, int(math.Round(r.w()/beaconIndoorCellM)))
+		rows := max(1, int(math.Round(r.h()/beaconIndoorCellM)))
+		for f := 1; f <= b.floors; f++ {
+			h := float64(f-1)*b.floorH + min(b.floorH-0.5, 3.0)
+			for _, at := range r.grid(cols * rows) {
+				id := next()
+				p.addBeacon(id, at, b.id, f, h, n)
+			}
+		}
+	}
+}
+
+func (p *plant) addBeacon(id string, at orb.Point, parent string, floor int, h float64, serial int) {
+	props := P{"parent": parent, "height": roundTo(h, 2), "rssi_1m": beaconRSSI1m,
+		"tx_power_dbm": beaconTxPowerDBm, "interval_ms": beaconIntervalMs,
+		// locally administered addresses (02:…) so they clash with no vendor's
+		"mac": fmt.Sprintf("02:43:54:%02X:%02X:%02X", serial>>16&0xff, serial>>8&0xff, serial&0xff)}
+	if floor > 0 {
+		props["floor"] = floor
+	}
+	p.add(fileBeacons, id, twin.KindBeacon, snap(at), props)
+}
+
+// spaced returns points every step metres along a polyline, from its start.
+func spaced(pts []orb.Point, step float64) []orb.Point {
+	total := 0.0
+	for i := 1; i < len(pts); i++ {
+		total += dist(pts[i-1], pts[i])
+	}
+	var out []orb.Point
+	for d := 0.0; d <= total+1e-9; d += step {
+		out = append(out, along(pts, d))
+	}
+	return out
+}
+
+func nearAny(pts []orb.Point, q orb.Point, r float64) bool {
+	for _, x := range pts {
+		if dist(x, q) < r {
+			return true
+		}
+	}
+	return false
+}
