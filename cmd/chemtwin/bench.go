@@ -1,0 +1,57 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+
+	"github.com/chemtwin/chemtwin/internal/bench"
+)
+
+// runBench runs `chemtwin bench NAME [--json]`.
+func runBench(ctx context.Context, args []string) int {
+	if len(args) == 0 {
+		fmt.Fprintln(os.Stderr, "usage: chemtwin bench index|ingest [--json] [flags]")
+		return 2
+	}
+	name := args[0]
+	fs := flag.NewFlagSet("bench "+name, flag.ContinueOnError)
+	asJSON := fs.Bool("json", false, "print one JSON object")
+	var result any
+	var run func() error
+	switch name {
+	case "index":
+		var o bench.IndexOptions
+		fs.IntVar(&o.Tags, "tags", 10000, "moving tags")
+		fs.IntVar(&o.Fences, "fences", 500, "fences")
+		fs.DurationVar(&o.Duration, "duration", 0, "time per phase (default 2s)")
+		run = func() (err error) { result, err = bench.Index(o); return err }
+	case "ingest":
+		var o bench.IngestOptions
+		fs.IntVar(&o.Tags, "tags", 5000, "tags publishing")
+		fs.IntVar(&o.Rate, "rate", 5000, "positions per second in the latency phase")
+		fs.DurationVar(&o.Duration, "duration", 0, "latency phase length (default 10s)")
+		fs.IntVar(&o.Burst, "burst", 0, "positions published flat out in the throughput phase (default 200000)")
+		fs.StringVar(&o.Broker, "mqtt", "", "external broker tcp://host:port (default: the embedded one)")
+		run = func() (err error) { result, err = bench.Ingest(ctx, o); return err }
+	default:
+		fmt.Fprintf(os.Stderr, "chemtwin: unknown benchmark %q (index, ingest)\n", name)
+		return 2
+	}
+	if err := fs.Parse(args[1:]); err != nil {
+		return 2
+	}
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "chemtwin bench:", err)
+		return 1
+	}
+	if *asJSON {
+		json.NewEncoder(os.Stdout).Encode(result)
+		return 0
+	}
+	out, _ := json.MarshalIndent(result, "", "  ")
+	fmt.Println(string(out))
+	return 0
+}

@@ -1,0 +1,50 @@
+// Command chemtwin is the one binary: `chemtwin serve` runs the plant twin,
+// `chemtwin scene validate DIR` checks a scene, `chemtwin bench NAME --json`
+// measures a hot path.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+const usage = `usage: chemtwin <command> [flags]
+
+commands:
+  serve                 run the service (see chemtwin serve -h)
+  scene validate DIR    check a scene folder ("demo" for the embedded plant)
+  bench NAME [--json]   run a benchmark: index, ingest
+  version               print the version
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:]))
+}
+
+func run(ctx context.Context, args []string) int {
+	if len(args) == 0 {
+		fmt.Fprint(os.Stderr, usage)
+		return 2
+	}
+	switch args[0] {
+	case "serve":
+		return serve(ctx, args[1:])
+	case "scene":
+		return scene(args[1:])
+	case "bench":
+		return runBench(ctx, args[1:])
+	case "version":
+		fmt.Println(version())
+		return 0
+	case "-h", "--help", "help":
+		fmt.Print(usage)
+		return 0
+	}
+	fmt.Fprintf(os.Stderr, "chemtwin: unknown command %q\n\n%s", args[0], usage)
+	return 2
+}

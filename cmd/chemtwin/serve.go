@@ -1,0 +1,59 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"runtime/debug"
+
+	"github.com/chemtwin/chemtwin"
+)
+
+func serve(ctx context.Context, args []string) int {
+	var cfg chemtwin.Config
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.StringVar(&cfg.Addr, "addr", "127.0.0.1:8080", "HTTP listen address")
+	fs.StringVar(&cfg.Scene, "scene", "", `scene folder, or "demo" (default "demo")`)
+	fs.StringVar(&cfg.Data, "data", "data", "data folder")
+	fs.StringVar(&cfg.DB, "db", "", "sqlite:PATH or postgres://… (default sqlite:DATA/chemtwin.db)")
+	fs.StringVar(&cfg.MQTT, "mqtt", "embedded", `"embedded" or tcp://host:port of an external broker`)
+	fs.StringVar(&cfg.MQTTListen, "mqtt-listen", "", "embedded broker address (default 127.0.0.1:1883, or a free port when that is taken)")
+	fs.BoolVar(&cfg.Simulate, "simulate", false, "run the plant simulator")
+	fs.Uint64Var(&cfg.SimSeed, "sim-seed", 1, "simulator seed")
+	fs.BoolVar(&cfg.Demo, "demo", false, "= --scene demo --simulate, plus the demo users (password demo)")
+	fs.StringVar(&cfg.WebDir, "web-dir", "", "serve the viewer from this folder (development)")
+	level := fs.String("log-level", "info", "debug, info, warn or error")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	var lv slog.Level
+	if err := lv.UnmarshalText([]byte(*level)); err != nil {
+		fmt.Fprintf(os.Stderr, "chemtwin: --log-level: %v\n", err)
+		return 2
+	}
+	cfg.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: lv}))
+	chemtwin.Version = version()
+	svc, err := chemtwin.New(ctx, cfg)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	fmt.Printf("chemtwin: viewer at %s (mqtt %s)\n", svc.URL(), svc.MQTTURL())
+	if err := svc.Run(ctx); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	return 0
+}
+
+func version() string {
+	if chemtwin.Version != "dev" {
+		return chemtwin.Version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "dev"
+}

@@ -1,0 +1,107 @@
+package chemtwin
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// Config is the whole configuration of a chemtwin service: one documented
+// struct whose zero value means every default. The `chemtwin serve` flags
+// map one to one onto its fields.
+type Config struct {
+	// Addr is the HTTP listen address; default 127.0.0.1:8080.
+	Addr string
+	// Scene is a scene folder, or "demo" for the embedded demo plant;
+	// default "demo".
+	Scene string
+	// Data is the data folder (SQLite database, later tiles); default
+	// "./data". Created when missing.
+	Data string
+	// DB is "sqlite:PATH" or a postgres:// URL; default sqlite:<Data>/chemtwin.db.
+	DB string
+	// MQTT is "embedded" (default: run the broker in-process) or the
+	// tcp://host:port of an external broker.
+	MQTT string
+	// MQTTListen is the embedded broker's address; default 127.0.0.1:1883.
+	// When the default is taken (another broker runs on the machine), a free
+	// port is used instead; an address given explicitly must be free.
+	MQTTListen string
+	// Simulate runs the plant simulator, which publishes over MQTT like real
+	// devices.
+	Simulate bool
+	// SimSeed seeds the simulator; default 1.
+	SimSeed uint64
+	// Demo is --scene demo --simulate plus the demo login users (password
+	// "demo"; never created otherwise).
+	Demo bool
+	// WebDir serves the viewer from this folder instead of the embedded
+	// copy (development).
+	WebDir string
+	// ShutdownTimeout bounds a graceful stop; default 10 s.
+	ShutdownTimeout time.Duration
+	// Logger receives the service's logs; default slog.Default().
+	Logger *slog.Logger
+	// Clock is the time source of the domain; default time.Now.
+	Clock func() time.Time
+}
+
+const defaultMQTTListen = "127.0.0.1:1883"
+
+// withDefaults returns c with every zero field set to its default.
+func (c Config) withDefaults() Config {
+	if c.Demo {
+		if c.Scene == "" {
+			c.Scene = "demo"
+		}
+		c.Simulate = true
+	}
+	def := func(s *string, v string) {
+		if *s == "" {
+			*s = v
+		}
+	}
+	def(&c.Addr, "127.0.0.1:8080")
+	def(&c.Scene, "demo")
+	def(&c.Data, "data")
+	def(&c.DB, "sqlite:"+filepath.Join(c.Data, "chemtwin.db"))
+	def(&c.MQTT, "embedded")
+	if c.SimSeed == 0 {
+		c.SimSeed = 1
+	}
+	if c.ShutdownTimeout == 0 {
+		c.ShutdownTimeout = 10 * time.Second
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	if c.Clock == nil {
+		c.Clock = time.Now
+	}
+	return c
+}
+
+// Validate reports every configuration error at once.
+func (c Config) Validate() error {
+	c = c.withDefaults()
+	var errs []error
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		errs = append(errs, fmt.Errorf("addr %q: %w", c.Addr, err))
+	}
+	if c.MQTTListen != "" {
+		if _, _, err := net.SplitHostPort(c.MQTTListen); err != nil {
+			errs = append(errs, fmt.Errorf("mqtt-listen %q: %w", c.MQTTListen, err))
+		}
+	}
+	if c.MQTT != "embedded" && !strings.HasPrefix(c.MQTT, "tcp://") {
+		errs = append(errs, fmt.Errorf("mqtt %q: want \"embedded\" or tcp://host:port", c.MQTT))
+	}
+	if !strings.HasPrefix(c.DB, "sqlite:") && !strings.HasPrefix(c.DB, "postgres://") && !strings.HasPrefix(c.DB, "postgresql://") {
+		errs = append(errs, fmt.Errorf("db %q: want sqlite:PATH or postgres://…", c.DB))
+	}
+	return errors.Join(errs...)
+}

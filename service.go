@@ -1,0 +1,298 @@
+// Package chemtwin assembles the service: it loads the scene into the twin,
+// opens the store, starts the MQTT broker and ingest, the rules, the stream
+// hub, the simulator and the HTTP API, and runs them until its context ends.
+// cmd/chemtwin only parses flags into a Config and calls New and Run.
+package chemtwin
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/chemtwin/chemtwin/api"
+	"github.com/chemtwin/chemtwin/ingest"
+	"github.com/chemtwin/chemtwin/ingest/broker"
+	"github.com/chemtwin/chemtwin/scenes"
+	"github.com/chemtwin/chemtwin/sim"
+	"github.com/chemtwin/chemtwin/store"
+	"github.com/chemtwin/chemtwin/store/sqlite"
+	"github.com/chemtwin/chemtwin/stream"
+	"github.com/chemtwin/chemtwin/twin"
+	"github.com/chemtwin/chemtwin/twin/alarm"
+	"github.com/chemtwin/chemtwin/twin/rules"
+	"github.com/chemtwin/chemtwin/web/cesium"
+)
+
+// Version is the build's version, set with -ldflags "-X …".
+var Version = "dev"
+
+// Service is one running chemtwin. New opens everything that can fail
+// (scene, store, sockets) so that errors surface before Run.
+type Service struct {
+	cfg    Config
+	log    *slog.Logger
+	scene  *twin.Scene
+	site   scenes.Site
+	store  store.Store
+	alarms *alarm.Manager
+	events *store.Writer
+	hub    *stream.Hub
+	rules  *rules.Engine
+	broker *broker.Broker // nil with an external broker
+	ingest *ingest.Ingest
+	sim    *sim.Sim // nil unless simulating
+	reg    *prometheus.Registry
+	http   *http.Server
+	ln     net.Listener
+	mqtt   string // broker URL
+	closed sync.Once
+
+	demoUsers []scenes.DemoUser // created once the store is open (--demo only)
+}
+
+// New builds a service from cfg. Close it if Run is never called.
+func New(ctx context.Context, cfg Config) (s *Service, err error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("chemtwin: config: %w", err)
+	}
+	cfg = cfg.withDefaults()
+	s = &Service{cfg: cfg, log: cfg.Logger, reg: prometheus.NewRegistry()}
+	defer func() {
+		if err != nil {
+			s.Close()
+		}
+	}()
+	s.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	steps := []func(context.Context) error{s.openScene, s.openStore, s.openAlarms, s.openMQTT, s.openHTTP}
+	for _, step := range steps {
+		if err := step(ctx); err != nil {
+			return nil, err
+		}
+	}
+	s.wire()
+	return s, nil
+}
+
+func (s *Service) openScene(context.Context) error {
+	fsys, err := scenes.Open(s.cfg.Scene)
+	if err != nil {
+		return fmt.Errorf("chemtwin: scene: %w", err)
+	}
+	sc, err := scenes.Load(fsys)
+	if err != nil {
+		return fmt.Errorf("chemtwin: scene %s: %w", s.cfg.Scene, err)
+	}
+	s.site = sc.Site
+	s.scene, err = sc.Twin(twin.Options{Clock: s.cfg.Clock})
+	if err != nil {
+		return fmt.Errorf("chemtwin: scene %s: %w", s.cfg.Scene, err)
+	}
+	if s.cfg.Demo {
+		s.demoUsers = sc.Users
+	}
+	return nil
+}
+
+func (s *Service) openStore(ctx context.Context) error {
+	path, ok := strings.CutPrefix(s.cfg.DB, "sqlite:")
+	if !ok {
+		return errors.New("chemtwin: the PostgreSQL store is not built yet (W3); use --db sqlite:PATH")
+	}
+	if err := os.MkdirAll(s.cfg.Data, 0o750); err != nil {
+		return fmt.Errorf("chemtwin: data folder: %w", err)
+	}
+	db, err := sqlite.Open(ctx, path, sqlite.Options{Logger: s.log})
+	if err != nil {
+		return fmt.Errorf("chemtwin: store: %w", err)
+	}
+	s.store = db
+	s.events = store.NewWriter(db, store.WriterOptions{Logger: s.log, Registerer: s.reg})
+	if len(s.demoUsers) == 0 {
+		return nil
+	}
+	users := make([]store.User, len(s.demoUsers))
+	for i, u := range s.demoUsers {
+		users[i] = store.User{Username: u.Username, Role: u.Role, PersonID: u.PersonID, DisplayName: s.personName(u.PersonID)}
+	}
+	if err := api.SeedUsers(ctx, db, users, "demo"); err != nil {
+		return fmt.Errorf("chemtwin: demo users: %w", err)
+	}
+	return nil
+}
+
+func (s *Service) personName(id string) string {
+	if e, ok := s.scene.Get(id); ok {
+		return e.Name
+	}
+	return id
+}
+
+func (s *Service) openAlarms(ctx context.Context) (err error) {
+	s.alarms, err = alarm.NewManager(ctx, alarm.Options{Store: s.store, Clock: s.cfg.Clock, Logger: s.log, Registerer: s.reg})
+	if err != nil {
+		return fmt.Errorf("chemtwin: alarms: %w", err)
+	}
+	s.rules, err = rules.New(rules.Options{Scene: s.scene, Alarms: s.alarms, Logger: s.log, Clock: s.cfg.Clock,
+		LowBatteryPct: s.setting("low_battery_pct", 0)})
+	return err
+}
+
+// setting reads a number from the site's settings.
+func (s *Service) setting(key string, def float64) float64 {
+	if v, ok := twin.AsFloat(s.site.Settings[key]); ok {
+		return v
+	}
+	return def
+}
+
+func (s *Service) openMQTT(context.Context) (err error) {
+	s.mqtt = s.cfg.MQTT
+	if s.cfg.MQTT == "embedded" {
+		addr, fallback := s.cfg.MQTTListen, false
+		if addr == "" {
+			addr, fallback = defaultMQTTListen, true
+		}
+		s.broker, err = broker.Start(broker.Options{Addr: addr, Logger: s.log, FallbackToFreePort: fallback})
+		if err != nil {
+			return fmt.Errorf("chemtwin: mqtt broker: %w", err)
+		}
+		s.mqtt = s.broker.URL()
+	}
+	s.ingest, err = ingest.New(ingest.Options{Scene: s.scene, SiteID: s.site.ID, BrokerURL: s.mqtt,
+		ClientID: "chemtwin-ingest-" + s.site.ID, Logger: s.log, Registerer: s.reg, Clock: s.cfg.Clock})
+	if err != nil {
+		return fmt.Errorf("chemtwin: ingest: %w", err)
+	}
+	if s.cfg.Simulate {
+		s.sim, err = sim.New(s.scene, sim.Options{SiteID: s.site.ID, Seed: s.cfg.SimSeed, Start: s.cfg.Clock(), Episodes: true})
+		if err != nil {
+			return fmt.Errorf("chemtwin: simulator: %w", err)
+		}
+	}
+	return nil
+}
+
+func (s *Service) openHTTP(context.Context) (err error) {
+	s.hub = stream.New(stream.Options{Scene: s.scene, Logger: s.log, Registerer: s.reg, ActiveAlarms: s.alarms.Active, Clock: s.cfg.Clock})
+	handler, err := api.New(api.Options{
+		Scene: s.scene, Store: s.store, Alarms: s.alarms, Stream: s.hub,
+		Viewer: cesium.Handler(s.cfg.WebDir), Logger: s.log, Registerer: s.reg, Gatherer: s.reg,
+		Clock: s.cfg.Clock, Health: s.health, Version: Version,
+	})
+	if err != nil {
+		return fmt.Errorf("chemtwin: api: %w", err)
+	}
+	s.ln, err = net.Listen("tcp", s.cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("chemtwin: listen: %w", err)
+	}
+	s.http = &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+	return nil
+}
+
+// wire connects the observers: every scene result goes to the stream, the
+// rules and the event log; every alarm step to the stream and MQTT.
+func (s *Service) wire() {
+	s.scene.Observe(s.hub.Publish)
+	s.scene.Observe(s.rules.Observe)
+	s.scene.Observe(func(r twin.Result) {
+		for _, e := range r.Events {
+			s.events.Add(store.Event{Type: string(e.Type), EntityID: e.EntityID, AreaID: e.AreaID, At: e.At, Lon: e.Point[0], Lat: e.Point[1]})
+		}
+	})
+	s.alarms.Observe(s.hub.PublishAlarm)
+	s.alarms.Observe(func(ev alarm.Event) {
+		if err := s.ingest.PublishAlarm(ev); err != nil {
+			s.log.Warn("alarm not published over mqtt", "id", ev.Alarm.ID, "err", err)
+		}
+	})
+}
+
+func (s *Service) health(context.Context) map[string]any {
+	h := map[string]any{"mqtt": map[string]any{"url": s.mqtt, "connected": s.ingest.Connected(), "embedded": s.broker != nil}}
+	h["stream_clients"] = s.hub.Clients()
+	h["simulator"] = s.sim != nil
+	return h
+}
+
+// URL returns the viewer's URL.
+func (s *Service) URL() string { return "http://" + s.ln.Addr().String() + "/" }
+
+// MQTTURL returns the broker URL the service uses.
+func (s *Service) MQTTURL() string { return s.mqtt }
+
+// SiteID returns the id of the plant.
+func (s *Service) SiteID() string { return s.site.ID }
+
+// Scene returns the twin (for benchmarks and embedding).
+func (s *Service) Scene() *twin.Scene { return s.scene }
+
+// Run serves until ctx is done, then stops every component and waits.
+func (s *Service) Run(ctx context.Context) error {
+	defer s.Close()
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return s.hub.Run(gctx) })
+	g.Go(func() error { return s.rules.Run(gctx) })
+	g.Go(func() error { return s.events.Run(gctx) })
+	g.Go(func() error { return s.ingest.Run(gctx) })
+	if s.sim != nil {
+		g.Go(func() error { return s.simulate(gctx) })
+	}
+	g.Go(func() error {
+		if err := s.http.Serve(s.ln); !errors.Is(err, http.ErrServerClosed) {
+			return fmt.Errorf("chemtwin: http: %w", err)
+		}
+		return nil
+	})
+	g.Go(func() error {
+		<-gctx.Done()
+		sctx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
+		defer cancel()
+		return s.http.Shutdown(sctx)
+	})
+	s.log.Info("chemtwin serving", "url", s.URL(), "mqtt", s.mqtt, "site", s.site.ID, "simulate", s.sim != nil)
+	return g.Wait()
+}
+
+// simulate publishes the simulator's device traffic through its own MQTT
+// client, as real gateways would.
+func (s *Service) simulate(ctx context.Context) error {
+	pub, err := sim.NewMQTTPublisher(s.mqtt, "chemtwin-sim-"+s.site.ID, s.log)
+	if err != nil {
+		return fmt.Errorf("chemtwin: simulator: %w", err)
+	}
+	defer pub.Close()
+	return s.sim.Run(ctx, pub)
+}
+
+// Close releases what New opened. It is safe to call more than once.
+func (s *Service) Close() {
+	s.closed.Do(func() {
+		if s.ln != nil {
+			s.ln.Close()
+		}
+		if s.broker != nil {
+			s.broker.Close()
+		}
+		if s.store != nil {
+			s.store.Close()
+		}
+	})
+}
