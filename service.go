@@ -175,7 +175,8 @@ func (s *Service) openMQTT(context.Context) (err error) {
 		return fmt.Errorf("chemtwin: ingest: %w", err)
 	}
 	if s.cfg.Simulate {
-		s.sim, err = sim.New(s.scene, sim.Options{SiteID: s.site.ID, Seed: s.cfg.SimSeed, Start: s.cfg.Clock(), Episodes: true})
+		s.sim, err = sim.New(s.scene, sim.Options{SiteID: s.site.ID, Seed: s.cfg.SimSeed, Start: s.cfg.Clock(),
+			Episodes: true, Location: s.site.Location, Clock: s.cfg.Clock, Logger: s.log, Registerer: s.reg})
 		if err != nil {
 			return fmt.Errorf("chemtwin: simulator: %w", err)
 		}

@@ -1,0 +1,79 @@
+// Package sim is the deterministic plant simulator: it makes a scene come
+// alive by publishing, over MQTT, exactly what the plant's devices would —
+// tag positions, gas-detector readings, weather reports and video-analytics
+// events — on the topics and in the payloads of DESIGN.md ("MQTT topics"),
+// so that everything downstream (ingest, rules, alarms, the viewer) runs as
+// it would on a real plant.
+//
+// # Core and driver
+//
+// New reads the scene once (under one read lock; the simulator never
+// writes to it) and builds agents; Step(now) advances simulated time to now
+// and returns the messages due since the previous Step, in time order. Step
+// is pure: it reads no clock and draws only from PCG streams seeded with
+// Options.Seed and a hash of each agent's id, and every payload is written
+// field by field with fixed decimals, so the same seed and the same
+// sequence of Step times give byte-identical messages. Each message's ts is
+// its measurement time, independent of the tick: stepping by 200 ms or by
+// 1.3 s yields the same stream. After a stall of more than 10 s a stream
+// skips to the present rather than replaying the past.
+//
+// Run is the driver: it ticks the wall clock (Options.Tick, 200 ms) and
+// hands Step's messages to a Publisher; MQTTPublisher publishes them with a
+// paho client, as a gateway would. A Sim is not safe for concurrent use:
+// Run's goroutine owns it.
+//
+// # People
+//
+// Each person with a tag walks the pedestrian network (geo/route) at their
+// own pace of 1.0–1.5 m/s (±10 % per walk, 60 % of it along stairs),
+// alternating walks with dwells at points of the network. Staff spend most
+// of their time at their post area (the post_area property): 90 % of their
+// walks are short moves within or next to it (the nearest of four random
+// points), with dwells of 30 s–10 min (4–10 min at desk posts: offices, the
+// control room, buildings); the rest are errands to the control room, the
+// canteen/office building (1#楼), another area or a gate. Contractors keep to
+// their work site and the workshops; visitors walk beside an escort from
+// the office staff, a metre or two away (alone, they keep to the offices,
+// the canteen and the gates). Indoors a person is on the floor of the
+// corridor they walk, at z = level × the building's storey height (floor
+// 1, the ground floor, at z = 0; outdoors is floor 0).
+//
+// # Tags
+//
+// A tag reports every 2 s (AQ 3064.3-2025: at least 30 uploads a minute),
+// with a positioning error of about 0.9 m rms made of a slow correlated
+// bias and a white jitter, a battery that drains 0.5–1.2 %/h, and SOS off.
+//
+// # Vehicles
+//
+// Vehicles drive the road network at 75–95 % of the speed allowed: the
+// road's speed_limit_kmh (15 km/h where none is posted), capped by the
+// vehicle's max_speed_kmh (forklifts 8 km/h, cranes 5 km/h by default).
+// Tankers and trucks shuttle between gates and loading points, forklifts
+// work their loading area, a fire engine waits at its station and goes on
+// an occasional round, cars go anywhere; each stop lasts minutes.
+//
+// # Gas detectors
+//
+// Detectors report once a second: a zero offset, a drift (an
+// Ornstein–Uhlenbeck process over 30 min) and white noise, rounded to the
+// sensor's resolution — combustible 0–2 %LEL, toxic a few percent of the
+// range, oxygen 20.9 ± 0.1 %VOL — never reaching 40 % of the level-1
+// setpoint on their own.
+//
+// # Weather
+//
+// Weather stations report every 10 s a Ningdong climate: the prevailing
+// north-west wind of 2–5 m/s with meander and gusts, a seasonal and
+// diurnal temperature cycle in the site's time zone (Asia/Shanghai), cloud
+// cover, and the Pasquill stability class that follows from them.
+//
+// # Episodes
+//
+// With Options.Episodes (on in the demo) scripted incidents make alarms
+// appear: a small leak through one detector's level-1 setpoint for a minute
+// or two every 8–20 min, an SOS press every 25–60 min, a few tags starting
+// with a low battery, and a camera event every 3–10 min. See episodes.go
+// for the numbers.
+package sim
