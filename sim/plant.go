@@ -44,7 +44,7 @@ func copyScene(s *twin.Scene) sceneCopy {
 		}
 		for _, k := range []twin.Kind{twin.KindWalkway, twin.KindStairs} {
 			tx.Kind(k, func(e *twin.Entity) bool {
-				if h := buildingStoreyH(tx, e); h > 0 {
+				if h := route.StoreyHeightM(tx, e); h > 0 {
 					c.storeyH[e.ID] = h
 				}
 				return true
@@ -55,38 +55,6 @@ func copyScene(s *twin.Scene) sceneCopy {
 		slices.SortFunc(es, func(a, b *twin.Entity) int { return strings.Compare(a.ID, b.ID) })
 	}
 	return c
-}
-
-// buildingStoreyH returns floor_height_m of e's building (its ancestor, or
-// the building containing its first point), 0 when unknown.
-func buildingStoreyH(tx twin.Tx, e *twin.Entity) float64 {
-	b := tx.Ancestor(e.ID, twin.KindBuilding)
-	if b == nil && e.Geometry != nil {
-		tx.Containing(firstPoint(e.Geometry), func(c *twin.Entity) bool {
-			if c.Kind == twin.KindBuilding {
-				b = c
-				return false
-			}
-			return true
-		})
-	}
-	if b == nil {
-		return 0
-	}
-	if h := b.Float("floor_height_m", 0); h > 0 && h < 50 {
-		return h
-	}
-	return 0
-}
-
-func firstPoint(g orb.Geometry) orb.Point {
-	switch g := g.(type) {
-	case orb.LineString:
-		return g[0]
-	case orb.MultiLineString:
-		return g[0][0]
-	}
-	return g.Bound().Center()
 }
 
 // chooseFrame returns opts.Frame, else the scene's frame, else a frame at

@@ -49,7 +49,7 @@ func LinesFromScene(s *twin.Scene, f *geo.Frame) ([]Line, error) {
 			tx.Kind(k, func(e *twin.Entity) bool {
 				ents = append(ents, e.Clone())
 				if k == twin.KindStairs {
-					heights[e.ID] = storeyHeight(tx, e)
+					heights[e.ID] = StoreyHeightM(tx, e)
 				}
 				return true
 			})
@@ -87,9 +87,10 @@ func LinesFromScene(s *twin.Scene, f *geo.Frame) ([]Line, error) {
 	return lines, errors.Join(errs...)
 }
 
-// storeyHeight returns floor_height_m of the building the stairs belong to
-// or stand in, 0 when unknown (Build then uses its default).
-func storeyHeight(tx twin.Tx, e *twin.Entity) float64 {
+// StoreyHeightM returns floor_height_m of the building e belongs to (its
+// ancestor) or stands in (containing its first point), 0 when unknown
+// (Build then uses its default).
+func StoreyHeightM(tx twin.Tx, e *twin.Entity) float64 {
 	b := tx.Ancestor(e.ID, twin.KindBuilding)
 	if b == nil && e.Geometry != nil {
 		tx.Containing(firstPoint(e.Geometry), func(c *twin.Entity) bool {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"github.com/chemtwin/chemtwin/scenes"
 	"github.com/chemtwin/chemtwin/twin"
 )
 
@@ -77,27 +78,12 @@ var areaSpecs = []areaSpec{
 		[3]float64{1, 6, 3}, "车辆伤害", deptOffice, ""},
 }
 
-// riskLevel is the four-colour level of an LEC score D = L·E·C (REFERENCE
-// §10; the same bands as scenes.LECLevel): > 320 red, ≥ 160 orange,
-// ≥ 70 yellow, else blue.
-func riskLevel(d float64) string {
-	switch {
-	case d > 320:
-		return "red"
-	case d >= 160:
-		return "orange"
-	case d >= 70:
-		return "yellow"
-	}
-	return "blue"
-}
-
 func (a areaSpec) lecD() float64 { return a.lec[0] * a.lec[1] * a.lec[2] }
 
 func (p *plant) addAreas() {
 	for _, a := range areaSpecs {
 		props := P{"name": a.name, "name_en": a.nameEn, "area_type": a.typ,
-			"risk_level": riskLevel(a.lecD()), "fire_zone": a.fire, "code": a.id[3:]}
+			"risk_level": scenes.LECLevel(a.lecD()), "fire_zone": a.fire, "code": a.id[3:]}
 		if a.parent != "" {
 			props["parent"] = a.parent
 		}

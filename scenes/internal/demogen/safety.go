@@ -3,6 +3,7 @@ package main
 import (
 	"github.com/paulmach/orb"
 
+	"github.com/chemtwin/chemtwin/scenes"
 	"github.com/chemtwin/chemtwin/twin"
 )
 
@@ -123,7 +124,7 @@ func (p *plant) addRiskUnits() {
 		d := a.lecD()
 		p.add(fileRiskUnits, "RU-"+a.id[3:], twin.KindRiskUnit, a.r.polygon(), P{
 			"name": a.name + "风险分区", "name_en": a.nameEn + " risk unit", "parent": a.id,
-			"risk_level": riskLevel(d), "lec": P{"l": a.lec[0], "e": a.lec[1], "c": a.lec[2], "d": d},
+			"risk_level": scenes.LECLevel(d), "lec": P{"l": a.lec[0], "e": a.lec[1], "c": a.lec[2], "d": d},
 			"responsible": p.head(a.dept), "hazards": a.hazards,
 		})
 	}
