@@ -16,6 +16,7 @@ const usage = `usage: chemtwin <command> [flags]
 commands:
   serve                 run the service (see chemtwin serve -h)
   scene validate DIR    check a scene folder ("demo" for the embedded plant)
+  tiles bake|show       bake a scene's site plan into PMTiles, or inspect an archive
   bench NAME [--json]   run a benchmark: index, ingest
   version               print the version
 `
@@ -36,6 +37,8 @@ func run(ctx context.Context, args []string) int {
 		return serve(ctx, args[1:])
 	case "scene":
 		return scene(args[1:])
+	case "tiles":
+		return tilesCmd(ctx, args[1:])
 	case "bench":
 		return runBench(ctx, args[1:])
 	case "version":
