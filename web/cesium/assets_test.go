@@ -1,0 +1,60 @@
+package cesium
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestHandlerServesTheApp(t *testing.T) {
+	h := Handler("")
+	cases := []struct {
+		path, typ, cache string
+	}{
+		{"/", "text/html", "no-cache"},
+		{"/js/main.js", "javascript", "no-cache"},
+		{"/js/state.js", "javascript", "no-cache"},
+		{"/i18n/zh-CN.js", "javascript", "no-cache"},
+		{"/css/app.css", "text/css", "no-cache"},
+		{"/vendor/README.md", "", "max-age=86400"},
+	}
+	for _, c := range cases {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, c.path, nil))
+		if rec.Code != 200 {
+			t.Errorf("%s: %d", c.path, rec.Code)
+			continue
+		}
+		if ct := rec.Header().Get("Content-Type"); !strings.Contains(ct, c.typ) {
+			t.Errorf("%s: content type %q", c.path, ct)
+		}
+		if cc := rec.Header().Get("Cache-Control"); !strings.Contains(cc, c.cache) {
+			t.Errorf("%s: cache-control %q", c.path, cc)
+		}
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/nope.js", nil))
+	if rec.Code != 404 {
+		t.Errorf("missing file: %d", rec.Code)
+	}
+}
+
+func TestBundledMatchesTheVendorFolder(t *testing.T) {
+	_, err := os.Stat(filepath.Join("vendor", "cesium", "Cesium.js"))
+	if Bundled() != (err == nil) {
+		t.Fatalf("Bundled() = %v, but vendor/cesium/Cesium.js exists = %v", Bundled(), err == nil)
+	}
+}
+
+func TestDevDirOverridesEmbed(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "index.html"), []byte("<p>dev copy</p>"), 0o644)
+	rec := httptest.NewRecorder()
+	Handler(dir).ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/", nil))
+	if !strings.Contains(rec.Body.String(), "dev copy") {
+		t.Fatalf("dev dir not served: %q", rec.Body.String())
+	}
+}
