@@ -4,17 +4,27 @@ BIN         ?= bin/chemtwin
 DATA        ?= data
 FUZZTIME    ?= 5s
 STATICCHECK ?= $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2
-LDFLAGS     ?= -X github.com/chemtwin/chemtwin.Version=$(shell git describe --always --dirty 2>/dev/null || echo dev)
+LDFLAGS     ?= -s -w -X github.com/chemtwin/chemtwin.Version=$(shell git describe --always --dirty 2>/dev/null || echo dev)
 
-.PHONY: build run test lint unit fuzz e2e bench generate clean
+.PHONY: build run test lint unit fuzz e2e browser bench generate web clean
 
-build:
+# The viewer's CesiumJS comes from npm (pinned in web/package-lock.json) and is
+# copied into web/cesium/vendor for embedding; both happen once per lock change.
+CESIUM_STAMP = web/cesium/vendor/cesium/package.json
+
+build: web
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/chemtwin
+
+web: $(CESIUM_STAMP)
+
+$(CESIUM_STAMP): web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+	scripts/vendor-cesium.sh
 
 run: build
 	./$(BIN) serve --demo --data $(DATA)
 
-test: lint unit fuzz
+test: lint unit fuzz browser
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
@@ -30,12 +40,19 @@ fuzz:
 e2e:
 	$(GO) test -count=1 -v -run . ./e2e
 
+# Browser tests: Debian's chromium driven by playwright-core against the
+# built binary (CHROMIUM overrides the browser path).
+browser: build
+	cd web && node --test --test-reporter=spec test/*.test.mjs
+
 bench: build
 	./$(BIN) bench index --json
 	./$(BIN) bench ingest --json
 
+# Regenerates the demo plant and re-bakes its basemap (tiles/demo.pmtiles).
 generate:
 	$(GO) generate ./...
+	$(GO) test ./tiles -run TestDemoGolden -update
 
 clean:
-	rm -rf bin
+	rm -rf bin web/cesium/vendor/cesium

@@ -12,12 +12,12 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/chemtwin/chemtwin/api"
@@ -28,6 +28,7 @@ import (
 	"github.com/chemtwin/chemtwin/store"
 	"github.com/chemtwin/chemtwin/store/sqlite"
 	"github.com/chemtwin/chemtwin/stream"
+	"github.com/chemtwin/chemtwin/tiles"
 	"github.com/chemtwin/chemtwin/twin"
 	"github.com/chemtwin/chemtwin/twin/alarm"
 	"github.com/chemtwin/chemtwin/twin/rules"
@@ -52,6 +53,7 @@ type Service struct {
 	broker *broker.Broker // nil with an external broker
 	ingest *ingest.Ingest
 	sim    *sim.Sim // nil unless simulating
+	tiles  *tiles.Server
 	reg    *prometheus.Registry
 	http   *http.Server
 	ln     net.Listener
@@ -73,7 +75,6 @@ func New(ctx context.Context, cfg Config) (s *Service, err error) {
 			s.Close()
 		}
 	}()
-	s.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	steps := []func(context.Context) error{s.openScene, s.openStore, s.openAlarms, s.openMQTT, s.openHTTP}
 	for _, step := range steps {
 		if err := step(ctx); err != nil {
@@ -184,11 +185,21 @@ func (s *Service) openMQTT(context.Context) (err error) {
 	return nil
 }
 
-func (s *Service) openHTTP(context.Context) (err error) {
+func (s *Service) openHTTP(ctx context.Context) (err error) {
+	s.tiles, err = tiles.NewServer(ctx, tiles.Options{
+		Dir: filepath.Join(s.cfg.Data, "tiles"), Embedded: map[string][]byte{"demo": tiles.Demo()},
+		Logger: s.log, Registerer: s.reg,
+	})
+	if err != nil {
+		return fmt.Errorf("chemtwin: tiles: %w", err)
+	}
 	s.hub = stream.New(stream.Options{Scene: s.scene, Logger: s.log, Registerer: s.reg, ActiveAlarms: s.alarms.Active, Clock: s.cfg.Clock})
 	handler, err := api.New(api.Options{
-		Scene: s.scene, Store: s.store, Alarms: s.alarms, Stream: s.hub,
-		Viewer: cesium.Handler(s.cfg.WebDir), Logger: s.log, Registerer: s.reg, Gatherer: s.reg,
+		Scene: s.scene, Store: s.store, Alarms: s.alarms, Stream: s.hub, Tiles: s.tiles,
+		Viewer: cesium.Handler(s.cfg.WebDir), Logger: s.log, Registerer: s.reg,
+		// The default registry holds the Go and process collectors and the
+		// pmtiles_* metrics go-pmtiles registers there itself.
+		Gatherer: prometheus.Gatherers{s.reg, prometheus.DefaultGatherer},
 		Clock: s.cfg.Clock, Health: s.health, Version: Version,
 	})
 	if err != nil {
@@ -291,6 +302,9 @@ func (s *Service) Close() {
 		}
 		if s.broker != nil {
 			s.broker.Close()
+		}
+		if s.tiles != nil {
+			s.tiles.Close()
 		}
 		if s.store != nil {
 			s.store.Close()

@@ -1,0 +1,74 @@
+// Test harness: starts the built chemtwin binary with the demo plant on free
+// ports and opens the viewer in Debian's chromium through playwright-core,
+// recording console errors and every request to a host other than the
+// server (which the test then aborts: the viewer must work offline).
+import { spawn, execFile } from "node:child_process";
+import { mkdtempSync, mkdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { chromium } from "playwright-core";
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const root = join(here, "..", "..");
+export const outDir = join(root, "web", "test-output");
+const run = promisify(execFile);
+
+// Chromium flags from the environment notes: software WebGL through
+// SwiftShader, no background traffic. Never --disable-software-rasterizer.
+export const chromiumArgs = ["--headless", "--no-sandbox", "--enable-unsafe-swiftshader",
+  "--disable-background-networking", "--disable-component-update", "--no-first-run",
+  "--disable-sync", "--disable-quic", "--window-size=1600,1000"];
+
+export async function startServer() {
+  const data = mkdtempSync(join(tmpdir(), "chemtwin-browser-"));
+  const bin = process.env.CHEMTWIN_BIN || join(root, "bin", "chemtwin");
+  const proc = spawn(bin, ["serve", "--demo", "--addr", "127.0.0.1:0", "--mqtt-listen", "127.0.0.1:0", "--data", data],
+    { stdio: ["ignore", "pipe", "pipe"] });
+  let log = "";
+  proc.stderr.on("data", (d) => { log = (log + d).slice(-20000); });
+  const started = await new Promise((resolve, reject) => {
+    let out = "";
+    const timer = setTimeout(() => reject(new Error("chemtwin did not print its URL in 30 s\n" + log)), 30000);
+    proc.stdout.on("data", (d) => {
+      out += d;
+      const m = out.match(/viewer at (http:\/\/\S+\/) \(mqtt tcp:\/\/([\d.]+):(\d+)\)/);
+      if (m) { clearTimeout(timer); resolve({ url: m[1], mqttHost: m[2], mqttPort: m[3] }); }
+    });
+    proc.on("exit", (code) => reject(new Error(`chemtwin exited with ${code}\n${log}`)));
+  });
+  return {
+    ...started,
+    log: () => log,
+    async stop() {
+      proc.kill("SIGINT");
+      await new Promise((r) => { proc.on("exit", r); setTimeout(r, 15000); });
+      rmSync(data, { recursive: true, force: true });
+    },
+    // publish sends one MQTT message to the server's embedded broker with
+    // mosquitto_pub, as a gateway would.
+    async publish(topic, payload) {
+      await run("mosquitto_pub", ["-h", started.mqttHost, "-p", started.mqttPort, "-q", "1", "-t", topic, "-m", JSON.stringify(payload)]);
+    },
+  };
+}
+
+export async function openViewer(server) {
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || "/usr/bin/chromium", args: chromiumArgs });
+  const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+  const errors = [], outside = [];
+  const origin = new URL(server.url).origin;
+  page.on("console", (msg) => { if (msg.type() === "error") errors.push(msg.text()); });
+  page.on("pageerror", (err) => errors.push(String(err)));
+  await page.route("**/*", (route) => {
+    const url = route.request().url();
+    if (url.startsWith(origin) || url.startsWith("data:") || url.startsWith("blob:")) return route.continue();
+    outside.push(url);
+    return route.abort();
+  });
+  await page.goto(server.url);
+  await page.waitForFunction(() => window.chemtwin && window.chemtwin.ready && window.chemtwin.ready(), null, { timeout: 90000 });
+  mkdirSync(outDir, { recursive: true });
+  return { browser, page, errors, outside };
+}
