@@ -200,7 +200,7 @@ func (s *Service) openHTTP(ctx context.Context) (err error) {
 		// The default registry holds the Go and process collectors and the
 		// pmtiles_* metrics go-pmtiles registers there itself.
 		Gatherer: prometheus.Gatherers{s.reg, prometheus.DefaultGatherer},
-		Clock: s.cfg.Clock, Health: s.health, Version: Version,
+		Clock:    s.cfg.Clock, Health: s.health, Version: Version,
 	})
 	if err != nil {
 		return fmt.Errorf("chemtwin: api: %w", err)
