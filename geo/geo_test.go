@@ -150,3 +150,32 @@ func BenchmarkFrameFastLocal(b *testing.B) {
 		f.FastLocal(p)
 	}
 }
+
+func TestContainsCountsEveryBoundary(t *testing.T) {
+	// A 10×10 square with a 4×4 hole in the middle (plain degrees: the test
+	// is planar).
+	poly := orb.Polygon{
+		{{0, 0}, {10, 0}, {10, 10}, {0, 10}, {0, 0}},
+		{{3, 3}, {7, 3}, {7, 7}, {3, 7}, {3, 3}},
+	}
+	cases := []struct {
+		p    orb.Point
+		want bool
+	}{
+		{orb.Point{1, 1}, true},   // inside
+		{orb.Point{5, 5}, false},  // in the hole
+		{orb.Point{0, 5}, true},   // on the outer edge
+		{orb.Point{10, 10}, true}, // on an outer vertex
+		{orb.Point{3, 5}, true},   // on the hole's edge: the polygon's boundary
+		{orb.Point{7, 7}, true},   // on a hole vertex
+		{orb.Point{11, 5}, false}, // outside
+	}
+	for _, c := range cases {
+		if got := Contains(poly, c.p); got != c.want {
+			t.Errorf("Contains(%v) = %v, want %v", c.p, got, c.want)
+		}
+		if got := Contains(orb.MultiPolygon{poly}, c.p); got != c.want {
+			t.Errorf("multipolygon Contains(%v) = %v, want %v", c.p, got, c.want)
+		}
+	}
+}

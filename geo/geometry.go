@@ -32,18 +32,48 @@ func DistanceM(a, b orb.Point) float64 {
 }
 
 // Contains reports whether the [lon, lat] point p lies in g. Polygons and
-// multipolygons test area (holes excluded, the boundary counts as inside);
+// multipolygons test area with every boundary counting as inside — the
+// outer ring's and the holes' — as PostGIS ST_Intersects does for a point;
 // a point or line never contains anything.
 func Contains(g orb.Geometry, p orb.Point) bool {
 	switch g := g.(type) {
 	case orb.Polygon:
-		return planar.PolygonContains(g, p)
+		return polygonContains(g, p)
 	case orb.MultiPolygon:
-		return planar.MultiPolygonContains(g, p)
+		for _, poly := range g {
+			if polygonContains(poly, p) {
+				return true
+			}
+		}
+		return false
 	case orb.Bound:
 		return g.Contains(p)
 	case orb.Ring:
 		return planar.RingContains(g, p)
+	}
+	return false
+}
+
+// polygonContains is planar.PolygonContains except that a point on a hole's
+// ring is inside the polygon (it is on the polygon's boundary).
+func polygonContains(poly orb.Polygon, p orb.Point) bool {
+	if len(poly) == 0 || !planar.RingContains(poly[0], p) {
+		return false
+	}
+	for _, hole := range poly[1:] {
+		if planar.RingContains(hole, p) && !onRing(hole, p) {
+			return false
+		}
+	}
+	return true
+}
+
+// onRing reports whether p lies on one of the ring's edges.
+func onRing(r orb.Ring, p orb.Point) bool {
+	for i := 0; i+1 < len(r); i++ {
+		if planar.DistanceFromSegmentSquared(r[i], r[i+1], p) == 0 {
+			return true
+		}
 	}
 	return false
 }

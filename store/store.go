@@ -61,6 +61,9 @@ type Store interface {
 	// Audit lists audit entries matching f, oldest first.
 	Audit(ctx context.Context, f AuditFilter) ([]AuditEntry, error)
 
+	// History holds positions, readings and rollups.
+	History
+
 	// Ping checks that the store answers.
 	Ping(ctx context.Context) error
 	// Close releases the store.

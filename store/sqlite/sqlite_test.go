@@ -62,6 +62,10 @@ func TestPragmas(t *testing.T) {
 			}
 		}
 	}
+	var cache int
+	if err := db.w.QueryRow("PRAGMA cache_size").Scan(&cache); err != nil || cache != -writeCacheKiB {
+		t.Errorf("write pool: cache_size = %d, %v; want %d", cache, err, -writeCacheKiB)
+	}
 	var qo string
 	if err := db.r.QueryRow("PRAGMA query_only").Scan(&qo); err != nil || qo != "1" {
 		t.Errorf("read pool: query_only = %s, %v; want 1", qo, err)

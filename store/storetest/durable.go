@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"errors"
 	"fmt"
 	"testing"
 	"time"
@@ -16,6 +17,9 @@ type contents struct {
 	alarms []alarm.Alarm
 	events []store.Event
 	audit  []store.AuditEntry
+	track  []store.Position
+	reads  []store.Reading
+	series []store.SeriesPoint
 }
 
 func readContents(t *testing.T, st store.Store) contents {
@@ -36,6 +40,15 @@ func readContents(t *testing.T, st store.Store) contents {
 		t.Fatal(err)
 	}
 	if k.audit, err = st.Audit(c, store.AuditFilter{}); err != nil {
+		t.Fatal(err)
+	}
+	if k.track, err = st.Track(c, "p-1", far[0], far[1], 0); err != nil {
+		t.Fatal(err)
+	}
+	if k.reads, err = st.Readings(c, "gas-1", far[0], far[1], 0); err != nil {
+		t.Fatal(err)
+	}
+	if k.series, err = st.Series(c, "gas-1", far[0], far[1], time.Minute); err != nil {
 		t.Fatal(err)
 	}
 	return k
@@ -65,6 +78,31 @@ func writeContents(t *testing.T, st store.Store) {
 	for i := range 5 {
 		must(st.AppendAudit(c, auditEntry(i, "admin", "alarm.ack", "dur-1", at(time.Duration(i)*time.Second))))
 	}
+	writeHistory(t, st)
+}
+
+// writeHistory writes 100 positions of p-1 and p-2, 100 readings of gas-1
+// and gas-2 and rollups of 10 minutes of gas-1.
+func writeHistory(t *testing.T, st store.Store) {
+	t.Helper()
+	c := ctx(t)
+	var ps []store.Position
+	var rs []store.Reading
+	var ru []store.Rollup
+	for i := range 100 {
+		d := time.Duration(i) * 2 * time.Second
+		p := fix(fmt.Sprintf("p-%d", 1+i%2), d, float64(i%7), float64(i%5))
+		p.Z, p.Floor, p.AreaID = float64(i)/4, i%3-1, fmt.Sprintf("area-%d", i%3)
+		ps = append(ps, p)
+		rs = append(rs, store.Reading{DetectorID: fmt.Sprintf("gas-%d", 1+i%2), At: at(d), Value: float64(i) / 8,
+			Unit: "%LEL", Fault: i%10 == 0})
+		if i < 10 {
+			ru = append(ru, rollup("gas-1", time.Duration(i)*time.Minute, float64(i), float64(i+2), float64(3*i+3), 3))
+		}
+	}
+	if err := errors.Join(st.AppendPositions(c, ps), st.AppendReadings(c, rs), st.AppendRollups(c, ru)); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // testDurable writes, closes, reopens and checks that every record is back
@@ -85,6 +123,14 @@ func (s suite) testDurable(t *testing.T) {
 	same(t, "alarms after reopen", after.alarms, before.alarms)
 	same(t, "events after reopen", after.events, before.events)
 	same(t, "audit after reopen", after.audit, before.audit)
+	same(t, "track after reopen", after.track, before.track)
+	same(t, "readings after reopen", after.reads, before.reads)
+	same(t, "series after reopen", after.series, before.series)
+	if len(before.track) != 50 || len(before.reads) != 50 || len(before.series) != 10 {
+		t.Errorf("before reopen: %d positions, %d readings, %d series points; want 50, 50, 10",
+			len(before.track), len(before.reads), len(before.series))
+	}
+	s.testDurableHistory(t, st2, before)
 
 	c := ctx(t)
 	if err := st2.AppendEvents(c, []store.Event{event(100, "after", "p-0", "", base)}); err != nil {
@@ -104,4 +150,31 @@ func (s suite) testDurable(t *testing.T) {
 	if last := before.audit[len(before.audit)-1].ID; es[0].ID <= last {
 		t.Errorf("audit id after reopen %d, want above %d", es[0].ID, last)
 	}
+}
+
+// testDurableHistory checks, after reopen, that a position with the same
+// time as the last stored one comes after it (append order holds across
+// reopen) and that a rollup merges into a minute written before reopen.
+func (s suite) testDurableHistory(t *testing.T, st store.Store, before contents) {
+	c := ctx(t)
+	last := before.track[len(before.track)-1]
+	again := last
+	again.Lon, again.Lat = grid(9, 9)[0], grid(9, 9)[1]
+	if err := st.AppendPositions(c, []store.Position{again}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := st.Track(c, "p-1", last.At, last.At, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	same(t, "equal times across reopen", got, []store.Position{last, again})
+
+	if err := st.AppendRollups(c, []store.Rollup{rollup("gas-1", 0, -1, 1, 1, 1)}); err != nil {
+		t.Fatal(err)
+	}
+	pts, err := st.Series(c, "gas-1", base, base, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	same(t, "rollup merged across reopen", pts, []store.SeriesPoint{point(0, -1, 2, 4, 4)})
 }

@@ -98,14 +98,14 @@ func roundTripTimes(t *testing.T, st store.Store, id string, tm time.Time) map[s
 
 // testConcurrency writes events, alarms and audit entries from 8 goroutines
 // (each also updating one shared alarm) while 2 more read; every write must
-// succeed and be there afterwards. With -short, 50 writes each instead of
-// 200.
+// succeed and be there afterwards. With -short or -race, 50 writes each
+// instead of 200.
 func (s suite) testConcurrency(t *testing.T) {
 	t.Parallel()
 	st := s.fresh(t)
 	c := ctx(t)
 	writers, writes := 8, 200
-	if testing.Short() {
+	if testing.Short() || raceEnabled {
 		writes = 50
 	}
 	var wg, readers sync.WaitGroup

@@ -30,6 +30,61 @@
 //     batch is a no-op. AppendAudit stamps a zero At with the current time.
 //   - Calls with a cancelled context fail; Close may be called twice.
 //
+// History (store.History), on top of the rules above:
+//
+//   - AppendPositions, AppendReadings and AppendRollups are all-or-none per
+//     batch; an empty or nil batch is a no-op; the caller's slice is not
+//     modified. A refused row makes the error wrap store.ErrInvalid and name
+//     the row's index in the batch, counted from 0, as "position N",
+//     "reading N" or "rollup N".
+//   - Refused positions: empty EntityID, zero At, Lon outside [-180, 180] or
+//     Lat outside [-90, 90] (NaN and ±Inf included; the extremes are kept),
+//     non-finite Z, bad text. Refused readings: empty DetectorID, zero At,
+//     non-finite Value, bad text. Refused rollups: empty DetectorID, Minute
+//     zero or not the start of a minute (seconds or sub-seconds set), a
+//     non-finite Min, Max or Sum, Min > Max, N < 1, bad text. An empty
+//     AreaID or Unit is fine.
+//   - Every field of a position or reading reads back as written, At in UTC
+//     truncated to the millisecond. Positions of one entity with the same
+//     At are all kept (no deduplication), and so are readings.
+//   - Time windows [from, to] are inclusive at both ends, after truncating
+//     both bounds to the millisecond (towards the past), like stored times.
+//     Zero times are ordinary instants, not "unbounded"; from after to
+//     selects nothing and is not an error.
+//   - Track and Readings: oldest first; rows with equal At in append order,
+//     across batches and across reopen (PostgreSQL: ORDER BY at, id with a
+//     bigserial id); at most limit rows, the oldest; limit ≤ 0 means
+//     store.DefaultTrackLimit or store.DefaultSeriesLimit, with no upper
+//     cap. An empty id is store.ErrInvalid; an unknown id gives no rows.
+//   - Presence: a position counts when its At is in [From, To] and its point
+//     is inside q.Area as geo.Contains says — the boundary (edges and
+//     vertices) is inside, like PostGIS ST_Intersects(area, point); an
+//     orb.Bound is the closed box. One entry per entity with at least one
+//     such position: First and Last are the earliest and latest of those
+//     positions' times, Fixes their count (equal-time duplicates counted).
+//     Entries are ordered by EntityID in byte order (COLLATE "C"), at most
+//     store.MaxPresenceEntries. The area must be an orb.Polygon or
+//     orb.MultiPolygon of closed rings (first point = last) of at least 4
+//     finite points, or an orb.Bound with finite Min ≤ Max; anything else
+//     (nil, a point, a line, an empty multipolygon …) is store.ErrInvalid.
+//   - Rollups are keyed by (DetectorID, Minute). A rollup for a key already
+//     stored, or earlier in the same batch, merges into it: min of the
+//     mins, max of the maxes, Sum and N added. Concurrent merges into one
+//     key lose nothing.
+//   - Series(id, from, to, step): step must be a whole number of minutes,
+//     at least 1 (else store.ErrInvalid). The rollups with Minute in
+//     [from, to] are grouped into buckets aligned to the Unix epoch: bucket
+//     start = floor(unixMillis(Minute) / stepMillis) · stepMillis, a floor
+//     also before 1970. So the first bucket may start before from, holding
+//     only the rollups inside the window. Each point: At = bucket start (UTC),
+//     Min and Max the extremes, N the sum of N, Avg = (sum of Sum) / N.
+//     Buckets without rollups are left out; oldest first; no row limit.
+//   - Purge(kind, before) deletes the rows of that kind whose At (rollups:
+//     Minute) is strictly before before, truncated to the millisecond —
+//     rows at before stay — and returns how many went; other kinds are
+//     untouched. Kinds are store.KindPositions, KindReadings, KindRollups;
+//     any other string (also "" or a different case) is store.ErrInvalid.
+//
 // The suite runs its groups in parallel, each on a fresh store from open;
 // it closes every store it gets.
 package storetest
@@ -60,12 +115,21 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Run("TimePrecision", s.testTimePrecision)
 	t.Run("Concurrency", s.testConcurrency)
 	t.Run("Ping", s.testPing)
+	t.Run("Positions", s.testPositions)
+	t.Run("Presence", s.testPresence)
+	t.Run("Readings", s.testReadings)
+	t.Run("Rollups", s.testRollups)
+	t.Run("HistoryPurge", s.testHistoryPurge)
+	t.Run("HistoryConcurrency", s.testHistoryConcurrency)
 }
 
 // RunDurable runs Run and then the durability tests: records written,
 // the store closed, and reopen(t, closed) — a new store over the same data
-// as the closed one — must return every record unchanged and keep assigning
-// greater ids. The suite closes the reopened store too.
+// as the closed one — must return every record unchanged (positions,
+// readings and rollups included) and keep assigning greater ids; after
+// reopen, equal-time positions still come in append order and rollups
+// still merge into the minutes stored before. The suite closes the
+// reopened store too.
 func RunDurable(t *testing.T, open func(t *testing.T) store.Store, reopen func(t *testing.T, closed store.Store) store.Store) {
 	t.Helper()
 	Run(t, open)
