@@ -22,7 +22,8 @@ type Config struct {
 	// Data is the data folder (SQLite database, later tiles); default
 	// "./data". Created when missing.
 	Data string
-	// DB is "sqlite:PATH" or a postgres:// URL; default sqlite:<Data>/chemtwin.db.
+	// DB is "sqlite:PATH" or a postgres:// (postgresql://) URL of a
+	// PostgreSQL server with PostGIS; default sqlite:<Data>/chemtwin.db.
 	DB string
 	// MQTT is "embedded" (default: run the broker in-process) or the
 	// tcp://host:port of an external broker.
@@ -42,6 +43,15 @@ type Config struct {
 	// WebDir serves the viewer from this folder instead of the embedded
 	// copy (development).
 	WebDir string
+	// HistoryBuffer is the most history rows (per kind: positions,
+	// readings, rollups) held in memory while the database is slow or
+	// unreachable; default 200,000 (history.Options.Buffer). Beyond it the
+	// oldest rows are dropped and a history_overflow alarm is raised.
+	HistoryBuffer int
+	// KeepPositions, KeepReadings and KeepRollups are the retention periods
+	// of the history; defaults 400 days, 400 days and 3 years; negative
+	// keeps forever. AQ 3064.3-2025 asks for positions to be kept ≥ 1 year.
+	KeepPositions, KeepReadings, KeepRollups time.Duration
 	// ShutdownTimeout bounds a graceful stop; default 10 s.
 	ShutdownTimeout time.Duration
 	// Logger receives the service's logs; default slog.Default().
@@ -102,6 +112,9 @@ func (c Config) Validate() error {
 	}
 	if !strings.HasPrefix(c.DB, "sqlite:") && !strings.HasPrefix(c.DB, "postgres://") && !strings.HasPrefix(c.DB, "postgresql://") {
 		errs = append(errs, fmt.Errorf("db %q: want sqlite:PATH or postgres://…", c.DB))
+	}
+	if c.HistoryBuffer < 0 {
+		errs = append(errs, fmt.Errorf("history buffer %d: want ≥ 0", c.HistoryBuffer))
 	}
 	return errors.Join(errs...)
 }

@@ -1,6 +1,7 @@
 // Package chemtwin assembles the service: it loads the scene into the twin,
-// opens the store, starts the MQTT broker and ingest, the rules, the stream
-// hub, the simulator and the HTTP API, and runs them until its context ends.
+// opens the store (SQLite or PostgreSQL), starts the MQTT broker and ingest,
+// the rules, the history recorder and retention, the stream hub, the
+// simulator and the HTTP API, and runs them until its context ends.
 // cmd/chemtwin only parses flags into a Config and calls New and Run.
 package chemtwin
 
@@ -21,11 +22,13 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/chemtwin/chemtwin/api"
+	"github.com/chemtwin/chemtwin/history"
 	"github.com/chemtwin/chemtwin/ingest"
 	"github.com/chemtwin/chemtwin/ingest/broker"
 	"github.com/chemtwin/chemtwin/scenes"
 	"github.com/chemtwin/chemtwin/sim"
 	"github.com/chemtwin/chemtwin/store"
+	"github.com/chemtwin/chemtwin/store/postgres"
 	"github.com/chemtwin/chemtwin/store/sqlite"
 	"github.com/chemtwin/chemtwin/stream"
 	"github.com/chemtwin/chemtwin/tiles"
@@ -48,6 +51,8 @@ type Service struct {
 	store  store.Store
 	alarms *alarm.Manager
 	events *store.Writer
+	record *history.Recorder
+	retain *history.Retention
 	hub    *stream.Hub
 	rules  *rules.Engine
 	broker *broker.Broker // nil with an external broker
@@ -75,7 +80,7 @@ func New(ctx context.Context, cfg Config) (s *Service, err error) {
 			s.Close()
 		}
 	}()
-	steps := []func(context.Context) error{s.openScene, s.openStore, s.openAlarms, s.openMQTT, s.openHTTP}
+	steps := []func(context.Context) error{s.openScene, s.openStore, s.openAlarms, s.openHistory, s.openMQTT, s.openHTTP}
 	for _, step := range steps {
 		if err := step(ctx); err != nil {
 			return nil, err
@@ -106,14 +111,10 @@ func (s *Service) openScene(context.Context) error {
 }
 
 func (s *Service) openStore(ctx context.Context) error {
-	path, ok := strings.CutPrefix(s.cfg.DB, "sqlite:")
-	if !ok {
-		return errors.New("chemtwin: the PostgreSQL store is not built yet (W3); use --db sqlite:PATH")
-	}
 	if err := os.MkdirAll(s.cfg.Data, 0o750); err != nil {
 		return fmt.Errorf("chemtwin: data folder: %w", err)
 	}
-	db, err := sqlite.Open(ctx, path, sqlite.Options{Logger: s.log})
+	db, err := openDB(ctx, s.cfg.DB, s.log)
 	if err != nil {
 		return fmt.Errorf("chemtwin: store: %w", err)
 	}
@@ -132,6 +133,15 @@ func (s *Service) openStore(ctx context.Context) error {
 	return nil
 }
 
+// openDB opens the store dsn names: a postgres:// URL (PostgreSQL with
+// PostGIS) or sqlite:PATH.
+func openDB(ctx context.Context, dsn string, log *slog.Logger) (store.Store, error) {
+	if path, ok := strings.CutPrefix(dsn, "sqlite:"); ok {
+		return sqlite.Open(ctx, path, sqlite.Options{Logger: log})
+	}
+	return postgres.Open(ctx, dsn, postgres.Options{Logger: log})
+}
+
 func (s *Service) personName(id string) string {
 	if e, ok := s.scene.Get(id); ok {
 		return e.Name
@@ -147,6 +157,59 @@ func (s *Service) openAlarms(ctx context.Context) (err error) {
 	s.rules, err = rules.New(rules.Options{Scene: s.scene, Alarms: s.alarms, Logger: s.log, Clock: s.cfg.Clock,
 		LowBatteryPct: s.setting("low_battery_pct", 0)})
 	return err
+}
+
+// openHistory builds the recorder of positions and readings and the
+// retention job.
+func (s *Service) openHistory(context.Context) (err error) {
+	s.record, err = history.NewRecorder(history.Options{
+		Store: s.store, Logger: s.log, Registerer: s.reg, Clock: s.cfg.Clock, Buffer: s.cfg.HistoryBuffer,
+		OnOverflow: s.historyOverflow, OnRecover: s.historyRecovered,
+	})
+	if err != nil {
+		return fmt.Errorf("chemtwin: history: %w", err)
+	}
+	s.retain, err = history.NewRetention(history.RetentionOptions{
+		Store: s.store, Positions: s.cfg.KeepPositions, Readings: s.cfg.KeepReadings, Rollups: s.cfg.KeepRollups,
+		Clock: s.cfg.Clock, Logger: s.log, Registerer: s.reg,
+	})
+	if err != nil {
+		return fmt.Errorf("chemtwin: retention: %w", err)
+	}
+	return nil
+}
+
+// kindZh names the history kinds in alarm messages.
+var kindZh = map[string]string{store.KindPositions: "人员车辆位置", store.KindReadings: "气体探测器读数", store.KindRollups: "气体浓度分钟统计"}
+
+// historyOverflow raises (or updates) a history_overflow alarm per kind:
+// the store could not keep up and history rows were lost.
+func (s *Service) historyOverflow(kind string, dropped int) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	total := s.record.Status().Kinds[kind].Dropped
+	_, _, err := s.alarms.Raise(ctx, alarm.Raise{
+		Key: string(alarm.HistoryOverflow) + ":" + kind, Type: alarm.HistoryOverflow, Level: alarm.LevelMedium,
+		EntityID: s.site.ID, Lon: s.site.Origin[0], Lat: s.site.Origin[1],
+		Message:   fmt.Sprintf("历史数据写入缓冲区已满，已丢弃 %d 条%s记录（数据库不可用或写入过慢）", total, kindZh[kind]),
+		MessageEn: fmt.Sprintf("History write buffer full: %d %s rows dropped (database unreachable or too slow)", total, kind),
+		Details:   map[string]any{"kind": kind, "dropped": total, "dropped_last": dropped},
+	})
+	if err != nil {
+		s.log.Warn("history overflow alarm not stored yet", "kind", kind, "err", err)
+	}
+}
+
+// historyRecovered clears the history_overflow alarms once the recorder
+// keeps up again (they still want a named acknowledgement).
+func (s *Service) historyRecovered() {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	for _, kind := range []string{store.KindPositions, store.KindReadings, store.KindRollups} {
+		if _, _, err := s.alarms.Clear(ctx, string(alarm.HistoryOverflow)+":"+kind, time.Time{}); err != nil {
+			s.log.Warn("history overflow alarm cleared but not stored yet", "kind", kind, "err", err)
+		}
+	}
 }
 
 // setting reads a number from the site's settings.
@@ -224,6 +287,7 @@ func (s *Service) openHTTP(ctx context.Context) (err error) {
 func (s *Service) wire() {
 	s.scene.Observe(s.hub.Publish)
 	s.scene.Observe(s.rules.Observe)
+	s.scene.Observe(s.record.Observe)
 	s.scene.Observe(func(r twin.Result) {
 		for _, e := range r.Events {
 			s.events.Add(store.Event{Type: string(e.Type), EntityID: e.EntityID, AreaID: e.AreaID, At: e.At, Lon: e.Point[0], Lat: e.Point[1]})
@@ -237,10 +301,26 @@ func (s *Service) wire() {
 	})
 }
 
+// health adds the components' state to /healthz; "degraded" reasons turn
+// it into a 503 (the history recorder retrying or backlogged, alarms not
+// yet stored — the store being unreachable shows there as well).
 func (s *Service) health(context.Context) map[string]any {
 	h := map[string]any{"mqtt": map[string]any{"url": s.mqtt, "connected": s.ingest.Connected(), "embedded": s.broker != nil}}
 	h["stream_clients"] = s.hub.Clients()
 	h["simulator"] = s.sim != nil
+	st := s.record.Status()
+	h["history"] = st
+	var degraded []string
+	for _, r := range st.Reasons {
+		degraded = append(degraded, "history: "+r)
+	}
+	if n := s.alarms.Dirty(); n > 0 {
+		h["alarms_unstored"] = n
+		degraded = append(degraded, fmt.Sprintf("alarms: %d not yet stored; retrying", n))
+	}
+	if len(degraded) > 0 {
+		h["degraded"] = degraded
+	}
 	return h
 }
 
@@ -263,6 +343,9 @@ func (s *Service) Run(ctx context.Context) error {
 	g.Go(func() error { return s.hub.Run(gctx) })
 	g.Go(func() error { return s.rules.Run(gctx) })
 	g.Go(func() error { return s.events.Run(gctx) })
+	g.Go(func() error { return s.record.Run(gctx) })
+	g.Go(func() error { return s.retain.Run(gctx) })
+	g.Go(func() error { return s.alarms.Run(gctx) })
 	g.Go(func() error { return s.ingest.Run(gctx) })
 	if s.sim != nil {
 		g.Go(func() error { return s.simulate(gctx) })

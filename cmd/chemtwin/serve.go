@@ -24,6 +24,10 @@ func serve(ctx context.Context, args []string) int {
 	fs.Uint64Var(&cfg.SimSeed, "sim-seed", 1, "simulator seed")
 	fs.BoolVar(&cfg.Demo, "demo", false, "= --scene demo --simulate, plus the demo users (password demo)")
 	fs.StringVar(&cfg.WebDir, "web-dir", "", "serve the viewer from this folder (development)")
+	fs.IntVar(&cfg.HistoryBuffer, "history-buffer", 0, "history rows per kind held in memory while the database is unreachable (default 200000)")
+	fs.DurationVar(&cfg.KeepPositions, "keep-positions", 0, "retention of position history (default 400 days = 9600h; negative keeps forever)")
+	fs.DurationVar(&cfg.KeepReadings, "keep-readings", 0, "retention of raw detector readings (default 9600h)")
+	fs.DurationVar(&cfg.KeepRollups, "keep-rollups", 0, "retention of per-minute reading rollups (default 3 years = 26280h)")
 	level := fs.String("log-level", "info", "debug, info, warn or error")
 	if err := fs.Parse(args); err != nil {
 		return 2

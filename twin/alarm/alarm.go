@@ -37,6 +37,7 @@ const (
 	InspectionMissed     Type = "inspection_missed"
 	VideoEvent           Type = "video_event"
 	HazardParam          Type = "hazard_param"
+	HistoryOverflow      Type = "history_overflow" // the history write buffer overflowed: rows were lost
 )
 
 // Types lists the vocabulary.
@@ -45,7 +46,7 @@ var Types = []Type{
 	OffPost, Lingering, Overspeed, LowBattery, SOS, TagOffline, Gathering,
 	GasLevel1, GasLevel2, DetectorFault, DetectorOffline, PermitGasExceeded,
 	PermitGuardianAbsent, PermitOvercrowded, PermitExpired, InspectionMissed,
-	VideoEvent, HazardParam,
+	VideoEvent, HazardParam, HistoryOverflow,
 }
 
 // Valid reports whether t is in the vocabulary.
@@ -137,6 +138,8 @@ const (
 	ActionUpdated Action = "updated"      // an open alarm's value, level or message changed
 	ActionAcked   Action = "acknowledged" // a named person confirmed it
 	ActionCleared Action = "cleared"      // the condition is gone
+	ActionClosed  Action = "closed"       // a named person confirmed and closed it (Manager.Close)
+	ActionEvent   Action = "event"        // not cleared within EventAfter: recorded as an alarm event (AQ 3064.3)
 )
 
 // Event is one lifecycle step of one alarm.

@@ -11,6 +11,7 @@ import (
 	"math"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -29,7 +30,14 @@ type Options struct {
 	Clock      func() time.Time      // default time.Now
 	Logger     *slog.Logger          // default slog.Default()
 	Registerer prometheus.Registerer // default: metrics not registered
+	// RetryMin and RetryMax bound the exponential backoff with which Run
+	// retries failed writes; defaults 1 s and 30 s.
+	RetryMin, RetryMax time.Duration
 }
+
+// retryTimeout bounds one retried write, so that a store that hangs does
+// not hold the manager's lock for long.
+const retryTimeout = 5 * time.Second
 
 // Manager owns the alarm lifecycle: it deduplicates by condition key, keeps
 // open alarms in memory, persists every step and tells observers. It is safe
@@ -37,7 +45,7 @@ type Options struct {
 //
 // Safety comes before bookkeeping: when the store fails, the alarm still
 // goes to observers (the operator must see it) and the write is retried on
-// the next lifecycle step.
+// the next lifecycle step and, with backoff, by Run.
 type Manager struct {
 	opts Options
 	log  *slog.Logger
@@ -46,6 +54,8 @@ type Manager struct {
 	open      map[string]*Alarm // by Key: alarms not cleared
 	dirty     map[string]Alarm  // by ID: persisted state pending a retry
 	observers []func(Event)
+	kick      chan struct{} // capacity 1: a write failed, Run should retry
+	unstored  atomic.Int64  // len(dirty), readable without mu
 
 	raised     *prometheus.CounterVec
 	storeErrs  prometheus.Counter
@@ -63,11 +73,19 @@ func NewManager(ctx context.Context, opts Options) (*Manager, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
+	if opts.RetryMin <= 0 {
+		opts.RetryMin = time.Second
+	}
+	if opts.RetryMax <= 0 {
+		opts.RetryMax = 30 * time.Second
+	}
+	opts.RetryMax = max(opts.RetryMax, opts.RetryMin)
 	m := &Manager{
 		opts:  opts,
 		log:   opts.Logger.With("component", "alarm"),
 		open:  make(map[string]*Alarm),
 		dirty: make(map[string]Alarm),
+		kick:  make(chan struct{}, 1),
 		raised: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "chemtwin_alarms_raised_total", Help: "Alarms raised, by type.",
 		}, []string{"type"}),
@@ -78,8 +96,11 @@ func NewManager(ctx context.Context, opts Options) (*Manager, error) {
 			Name: "chemtwin_alarms_open", Help: "Alarms not cleared, by type.",
 		}, []string{"type"}),
 	}
+	pending := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "chemtwin_alarms_unpersisted", Help: "Alarms whose latest state is not yet in the store (retrying).",
+	}, func() float64 { return float64(m.Dirty()) })
 	if r := opts.Registerer; r != nil {
-		for _, c := range []prometheus.Collector{m.raised, m.storeErrs, m.openByType} {
+		for _, c := range []prometheus.Collector{m.raised, m.storeErrs, m.openByType, pending} {
 			if err := r.Register(c); err != nil {
 				return nil, fmt.Errorf("alarm: metrics: %w", err)
 			}
@@ -223,23 +244,95 @@ func (m *Manager) openByID(id string) *Alarm {
 // commit persists a (retrying earlier failures first) and tells observers.
 // The caller holds mu.
 func (m *Manager) commit(ctx context.Context, act Action, a Alarm) error {
-	for id, d := range m.dirty {
-		if err := m.opts.Store.SaveAlarm(ctx, d); err == nil {
-			delete(m.dirty, id)
-		}
-	}
+	m.flushDirty(ctx)
 	err := m.opts.Store.SaveAlarm(ctx, a)
 	if err != nil {
 		m.dirty[a.ID] = a
 		m.storeErrs.Inc()
 		m.log.Error("alarm not persisted; will retry", "id", a.ID, "type", a.Type, "err", err)
 		err = fmt.Errorf("alarm: persist %s: %w", a.ID, err)
+		select {
+		case m.kick <- struct{}{}:
+		default:
+		}
+	} else {
+		delete(m.dirty, a.ID) // an older state that failed is superseded
 	}
+	m.unstored.Store(int64(len(m.dirty)))
 	for _, fn := range m.observers {
 		fn(Event{Action: act, Alarm: a})
 	}
 	return err
 }
+
+// flushDirty writes the alarms whose last write failed, oldest update
+// first, and stops at the first failure: the store is likely still down,
+// and the next attempt comes soon. The caller holds mu.
+func (m *Manager) flushDirty(ctx context.Context) {
+	if len(m.dirty) == 0 {
+		return
+	}
+	pending := make([]Alarm, 0, len(m.dirty))
+	for _, a := range m.dirty {
+		pending = append(pending, a)
+	}
+	sort.Slice(pending, func(i, j int) bool { return pending[i].UpdatedAt.Before(pending[j].UpdatedAt) })
+	for _, a := range pending {
+		wctx, cancel := context.WithTimeout(ctx, retryTimeout)
+		err := m.opts.Store.SaveAlarm(wctx, a)
+		cancel()
+		if err != nil {
+			return
+		}
+		delete(m.dirty, a.ID)
+		m.unstored.Store(int64(len(m.dirty)))
+		m.log.Info("alarm persisted after retry", "id", a.ID, "type", a.Type, "state", a.State)
+	}
+}
+
+// Run retries failed alarm writes until ctx ends: after a write fails it
+// tries the pending ones again with exponential backoff (RetryMin …
+// RetryMax) until all are stored, so that after a store outage every
+// lifecycle step reaches the store even when no new alarm comes. When ctx
+// ends it tries once more and returns nil.
+func (m *Manager) Run(ctx context.Context) error {
+	for {
+		select {
+		case <-ctx.Done():
+			m.finalFlush()
+			return nil
+		case <-m.kick:
+		}
+		for wait := m.opts.RetryMin; m.Dirty() > 0; wait = min(2*wait, m.opts.RetryMax) {
+			t := time.NewTimer(wait)
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				m.finalFlush()
+				return nil
+			case <-t.C:
+			}
+			m.mu.Lock()
+			m.flushDirty(ctx)
+			m.mu.Unlock()
+		}
+	}
+}
+
+func (m *Manager) finalFlush() {
+	ctx, cancel := context.WithTimeout(context.Background(), retryTimeout)
+	defer cancel()
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.flushDirty(ctx)
+	if n := len(m.dirty); n > 0 {
+		m.log.Error("alarms not persisted at shutdown", "alarms", n)
+	}
+}
+
+// Dirty returns how many alarms have a state not yet in the store. It
+// does not wait for a write in progress.
+func (m *Manager) Dirty() int { return int(m.unstored.Load()) }
 
 // Get returns one alarm (open ones from memory, others from the store).
 func (m *Manager) Get(ctx context.Context, id string) (Alarm, error) {

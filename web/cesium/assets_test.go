@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/chemtwin/chemtwin/twin/alarm"
 )
 
 func TestHandlerServesTheApp(t *testing.T) {
@@ -56,5 +58,22 @@ func TestDevDirOverridesEmbed(t *testing.T) {
 	Handler(dir).ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/", nil))
 	if !strings.Contains(rec.Body.String(), "dev copy") {
 		t.Fatalf("dev dir not served: %q", rec.Body.String())
+	}
+}
+
+// TestEveryAlarmTypeIsNamed checks that the viewer names every alarm type
+// of the contract in both languages, so that a new type never shows up in
+// the alarm panel as a bare key.
+func TestEveryAlarmTypeIsNamed(t *testing.T) {
+	for _, lang := range []string{"zh-CN", "en"} {
+		b, err := os.ReadFile(filepath.Join("i18n", lang+".js"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, typ := range alarm.Types {
+			if !strings.Contains(string(b), `"alarm.type.`+string(typ)+`":`) {
+				t.Errorf("i18n/%s.js does not name alarm type %s", lang, typ)
+			}
+		}
 	}
 }

@@ -113,6 +113,7 @@ export default {
   "alarm.type.inspection_missed": "Inspection missed",
   "alarm.type.video_event": "Video analytics event",
   "alarm.type.hazard_param": "Major hazard parameter",
+  "alarm.type.history_overflow": "History write buffer overflow",
   "alarm.field.level": "Level",
   "alarm.field.state": "State",
   "alarm.field.place": "Place",
