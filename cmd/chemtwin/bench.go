@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"time"
 
 	"github.com/chemtwin/chemtwin/internal/bench"
 )
@@ -13,7 +14,7 @@ import (
 // runBench runs `chemtwin bench NAME [--json]`.
 func runBench(ctx context.Context, args []string) int {
 	if len(args) == 0 {
-		fmt.Fprintln(os.Stderr, "usage: chemtwin bench index|ingest [--json] [flags]")
+		fmt.Fprintln(os.Stderr, "usage: chemtwin bench index|ingest|store [--json] [flags]")
 		return 2
 	}
 	name := args[0]
@@ -36,8 +37,17 @@ func runBench(ctx context.Context, args []string) int {
 		fs.IntVar(&o.Burst, "burst", 0, "positions published flat out in the throughput phase (default 200000)")
 		fs.StringVar(&o.Broker, "mqtt", "", "external broker tcp://host:port (default: the embedded one)")
 		run = func() (err error) { result, err = bench.Ingest(ctx, o); return err }
+	case "store":
+		var o bench.StoreOptions
+		fs.StringVar(&o.Postgres, "db", "", "postgres://… URL to measure PostgreSQL too (default $"+bench.EnvPostgres+"); SQLite is always measured")
+		fs.IntVar(&o.Rows, "rows", 200000, "rows per kind in the append phase")
+		fs.IntVar(&o.Batch, "batch", 5000, "rows per append")
+		fs.IntVar(&o.People, "people", 300, "people in the simulated history")
+		fs.DurationVar(&o.History, "history", 12*time.Hour, "simulated history before the track query (a week: 168h)")
+		fs.DurationVar(&o.FixEvery, "fix-every", 5*time.Second, "one kept fix per person every this long")
+		run = func() (err error) { result, err = bench.Store(ctx, o); return err }
 	default:
-		fmt.Fprintf(os.Stderr, "chemtwin: unknown benchmark %q (index, ingest)\n", name)
+		fmt.Fprintf(os.Stderr, "chemtwin: unknown benchmark %q (index, ingest, store)\n", name)
 		return 2
 	}
 	if err := fs.Parse(args[1:]); err != nil {
