@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/chemtwin/chemtwin/geo/locate"
 	"github.com/chemtwin/chemtwin/twin"
 )
 
@@ -30,6 +31,27 @@ func (in *Ingest) applyLoop(done chan<- struct{}) {
 			}
 		}
 		b.apply(in, batch)
+		in.prune()
+	}
+}
+
+// Positioning state of a tag silent this long is dropped (its next report
+// starts a fresh track, as after locate.Options.MaxGap anyway).
+const (
+	pruneEvery = time.Minute
+	pruneAfter = 10 * time.Minute
+)
+
+// prune drops the solver state of long-silent tags, so that tags that
+// come and go (or garbage tag ids) do not accumulate.
+func (in *Ingest) prune() {
+	now := in.opts.Clock()
+	if in.loc == nil || now.Sub(in.lastPrune) < pruneEvery {
+		return
+	}
+	in.lastPrune = now
+	if n := in.loc.Prune(now.Add(-pruneAfter)); n > 0 {
+		in.log.Debug("positioning state of silent tags dropped", "tags", n)
 	}
 }
 
@@ -112,9 +134,12 @@ func (in *Ingest) resolve(tx twin.Tx, it item) (twin.Change, error) {
 	id := it.topic.ID
 	switch m := it.msg.(type) {
 	case Position:
+		if m.AccuracyM > 0 && in.loc != nil {
+			return in.filterPosition(id, m)
+		}
 		return m.Move(id), nil
 	case RSSI:
-		return in.resolveRSSI(tx, id, m)
+		return in.resolveRSSI(id, m)
 	case Reading:
 		e, err := entityOf(tx, id, twin.KindGasDetector)
 		if err != nil {
@@ -138,22 +163,55 @@ func (in *Ingest) resolve(tx twin.Tx, it item) (twin.Change, error) {
 	return nil, fmt.Errorf("%w: message %T", ErrInternal, it.msg)
 }
 
-// resolveRSSI places a tag from the known beacons it heard (interimFix).
-func (in *Ingest) resolveRSSI(tx twin.Tx, tag string, m RSSI) (twin.Change, error) {
-	heard := make([]beaconAt, 0, len(m.Beacons))
-	for _, b := range m.Beacons {
-		e := tx.Get(b.ID)
-		if e == nil || e.Kind != twin.KindBeacon || !e.Placed() {
-			in.m.unknownBeacons.Inc()
-			continue
-		}
-		floor := min(max(e.Float("floor", 0), MinFloor), MaxFloor)
-		heard = append(heard, beaconAt{BeaconRSSI: b, Point: e.Point(), Floor: int(floor)})
+// resolveRSSI places a tag from the beacons it heard with the positioning
+// solver (log-distance path loss, robust least squares, per-tag filter on
+// the map; geo/locate).
+func (in *Ingest) resolveRSSI(tag string, m RSSI) (twin.Change, error) {
+	if in.loc == nil {
+		return nil, fmt.Errorf("%w: the scene has no plant frame, so no positioning map", ErrUnknownEntity)
 	}
-	if len(heard) == 0 {
-		return nil, fmt.Errorf("%w: none of the %d beacons heard is a beacon of the scene", ErrUnknownEntity, len(m.Beacons))
+	obs := make([]locate.Obs, len(m.Beacons))
+	for i, b := range m.Beacons {
+		obs[i] = locate.Obs{ID: b.ID, RSSI: b.RSSI}
 	}
-	return twin.Move{Tag: tag, Fix: interimFix(heard, m.At), Battery: m.Battery, SOS: m.SOS}, nil
+	f, err := in.loc.RSSI(tag, m.At, obs)
+	if f.Unknown > 0 {
+		in.m.unknownBeacons.Add(float64(f.Unknown))
+	}
+	if err != nil {
+		return nil, locateError(err, len(m.Beacons))
+	}
+	return twin.Move{Tag: tag, Fix: f.Twin(), Battery: m.Battery, SOS: m.SOS}, nil
+}
+
+// filterPosition passes a raw fix with an accuracy (UWB, GNSS) through the
+// tag's positioning filter.
+func (in *Ingest) filterPosition(tag string, p Position) (twin.Change, error) {
+	f, err := in.loc.Position(tag, p.Fix.At, p.Fix.Point, p.Fix.Floor, p.AccuracyM)
+	if err != nil {
+		return nil, locateError(err, 0)
+	}
+	fix := f.Twin()
+	if p.Fix.Z != 0 { // a measured height wins over the floor's
+		fix.Z = p.Fix.Z
+	}
+	if p.Fix.SpeedMS > 0 {
+		fix.SpeedMS = p.Fix.SpeedMS
+	}
+	return twin.Move{Tag: tag, Fix: fix, Battery: p.Battery, SOS: p.SOS}, nil
+}
+
+// locateError maps a solver error to a rejection.
+func locateError(err error, heard int) error {
+	switch {
+	case errors.Is(err, locate.ErrNoBeacons):
+		return fmt.Errorf("%w: none of the %d beacons heard is a beacon of the scene", ErrUnknownEntity, heard)
+	case errors.Is(err, locate.ErrOutOfOrder):
+		return fmt.Errorf("%w: %w", ErrOutOfOrder, err)
+	case errors.Is(err, locate.ErrBadReport), errors.Is(err, locate.ErrBadPosition):
+		return fmt.Errorf("%w: %w", ErrBadField, err)
+	}
+	return fmt.Errorf("%w: %w", ErrApplyFailed, err)
 }
 
 // entityOf returns entity id, which must be of kind k.

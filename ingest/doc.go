@@ -32,16 +32,22 @@
 //	position  lon, lat (degrees, WGS84) or x, y (plant-frame metres; refused
 //	          when the scene has no frame), never both; optional z (metres
 //	          above ground, −500…5000), floor (integer −99…999), battery
-//	          (percent 0–100), sos (boolean), speed (m/s 0–60).
-//	          → twin.Move by tag. A tag no one holds becomes an unregistered
+//	          (percent 0–100), sos (boolean), speed (m/s 0–60), accuracy
+//	          (1σ horizontal metres, (0, 1000]). A fix with an accuracy is
+//	          a raw UWB/GNSS fix: it goes through the tag's positioning
+//	          filter (geo/locate: same filter, floors and map constraint as
+//	          BLE); one without is taken as already solved (a vendor's
+//	          positioning engine, the simulator). → twin.Move by tag. A tag no one holds becomes an unregistered
 //	          person (twin's registry; counted).
 //	rssi      beacons: [{"id": string, "rssi": dBm −120…0}], 1–64 entries (a
 //	          repeated id keeps its strongest); optional gateway (string),
 //	          battery, sos. Beacon ids the scene does not hold as beacons are
-//	          skipped and counted. INTERIM: the fix is the power-weighted
-//	          centroid (weights 10^(rssi/10)) of the four strongest known
-//	          beacons, on the strongest one's `floor` prop, until the
-//	          positioning solver lands. → twin.Move by tag.
+//	          skipped and counted. The positioning solver (geo/locate:
+//	          log-distance path loss, robust weighted least squares, an
+//	          IMM Kalman filter per tag constrained by walkways, building
+//	          footprints and floors) turns the report into a fix with a
+//	          floor. Reports of one tag must come in time order (an older
+//	          one is out_of_order). → twin.Move by tag.
 //	reading   value (finite number, |value| ≤ 1e9), unit (%LEL, ppm, mg/m3,
 //	          %VOL; must equal the detector's `unit` prop when it has one);
 //	          optional fault (boolean, or a string fault code: "" = none).

@@ -13,6 +13,7 @@ import (
 	paho "github.com/eclipse/paho.mqtt.golang"
 
 	"github.com/chemtwin/chemtwin/geo"
+	"github.com/chemtwin/chemtwin/geo/locate"
 	"github.com/chemtwin/chemtwin/ingest/broker"
 	"github.com/chemtwin/chemtwin/twin"
 	"github.com/chemtwin/chemtwin/twin/alarm"
@@ -57,21 +58,44 @@ func testPipeline(t *testing.T, url string) {
 		r.eventually("unregistered counted", func() bool { return r.metric("chemtwin_ingest_unregistered_tags_total") == 1 })
 	})
 
-	t.Run("rssi places a tag among known beacons", func(t *testing.T) {
-		r.publish(r.topic(KindRSSI, "T1"), `{"beacons":[{"id":"b1","rssi":-60},{"id":"b2","rssi":-60},`+
-			`{"id":"b3","rssi":-60},{"id":"b4","rssi":-50},{"id":"nope","rssi":-40}],"gateway":"gw-1","ts":"`+ts(2*time.Second)+`"}`)
+	t.Run("rssi is solved into a position", func(t *testing.T) {
+		// A tag at (-8, 12), 1.2 m above ground, hears the four beacons
+		// (mounted 2.5 m high) as the path-loss model says, without noise.
+		tag := [2]float64{-8, 12}
+		var beacons []string
+		for _, id := range []string{"b1", "b2", "b3", "b4"} {
+			xy := beaconXY[id]
+			d := math.Sqrt(math.Pow(xy[0]-tag[0], 2) + math.Pow(xy[1]-tag[1], 2) + math.Pow(2.5-1.2, 2))
+			beacons = append(beacons, fmt.Sprintf(`{"id":%q,"rssi":%.1f}`, id, locate.DefaultRSSI1m-10*locate.DefaultPathLossExp*math.Log10(d)))
+		}
+		r.publish(r.topic(KindRSSI, "T1"), `{"beacons":[`+strings.Join(beacons, ",")+`,{"id":"nope","rssi":-40}],"gateway":"gw-1","ts":"`+ts(2*time.Second)+`"}`)
 		var e *twin.Entity
 		r.eventually("T1 placed by rssi", func() bool {
 			e, _ = r.scene.ByTag("T1")
 			return e.Mobile.Fix.At.Equal(t0.Add(2 * time.Second))
 		})
-		// b4 (−20, 20) is 10 dB stronger than the other three.
-		wantX, wantY := (-20*10.0+20+20-20)/13, (20*10.0+20-20-20)/13
-		if x, y := f.Local(e.Point()); math.Abs(x-wantX) > 0.05 || math.Abs(y-wantY) > 0.05 || e.Mobile.Fix.Floor != 2 {
-			t.Fatalf("fix at %.2f,%.2f floor %d; want %.2f,%.2f floor 2", x, y, e.Mobile.Fix.Floor, wantX, wantY)
+		if x, y := f.Local(e.Point()); math.Hypot(x-tag[0], y-tag[1]) > 1 || e.Mobile.Fix.Floor != 0 {
+			t.Fatalf("fix at %.2f,%.2f floor %d; want within 1 m of %.0f,%.0f outdoors", x, y, e.Mobile.Fix.Floor, tag[0], tag[1])
 		}
 		if n := r.metric("chemtwin_ingest_unknown_beacons_total"); n != 1 {
 			t.Fatalf("unknown beacons counted %v, want 1", n)
+		}
+	})
+
+	t.Run("a fix with an accuracy goes through the filter", func(t *testing.T) {
+		// T1's filter stands at (-8, 12) from the RSSI report; a UWB fix
+		// 3 m away with a 0.3 m accuracy moves it there (nearly), and one
+		// with a 50 m accuracy barely moves it.
+		r.publish(r.topic(KindPosition, "T1"), `{"x":-5,"y":12,"accuracy":0.3,"ts":"`+ts(3*time.Second)+`"}`)
+		var e *twin.Entity
+		r.eventually("T1 at 3 s", func() bool { e, _ = r.scene.ByTag("T1"); return e.Mobile.Fix.At.Equal(t0.Add(3 * time.Second)) })
+		if x, y := f.Local(e.Point()); math.Hypot(x+5, y-12) > 0.6 {
+			t.Fatalf("precise fix filtered to %.2f,%.2f; want near -5,12", x, y)
+		}
+		r.publish(r.topic(KindPosition, "T1"), `{"x":40,"y":12,"accuracy":50,"ts":"`+ts(4*time.Second)+`"}`)
+		r.eventually("T1 at 4 s", func() bool { e, _ = r.scene.ByTag("T1"); return e.Mobile.Fix.At.Equal(t0.Add(4 * time.Second)) })
+		if x, _ := f.Local(e.Point()); x > 5 {
+			t.Fatalf("a 50 m-accuracy fix 45 m away pulled the tag to x=%.1f", x)
 		}
 	})
 
@@ -155,7 +179,7 @@ func testPipeline(t *testing.T, url string) {
 	})
 
 	t.Run("accepted messages are counted by kind", func(t *testing.T) {
-		want := map[Kind]float64{KindPosition: 3, KindRSSI: 1, KindReading: 1, KindWeather: 1, KindCamera: 2}
+		want := map[Kind]float64{KindPosition: 5, KindRSSI: 1, KindReading: 1, KindWeather: 1, KindCamera: 2}
 		for k, n := range want {
 			if got := r.accepted(k); got != n {
 				t.Errorf("messages_total{%s} = %v, want %v", k, got, n)

@@ -12,6 +12,7 @@ import (
 	paho "github.com/eclipse/paho.mqtt.golang"
 	"github.com/paulmach/orb"
 
+	"github.com/chemtwin/chemtwin/geo/locate"
 	"github.com/chemtwin/chemtwin/twin"
 )
 
@@ -55,6 +56,12 @@ type Ingest struct {
 	qmu    sync.RWMutex
 	closed bool
 	queue  chan item
+
+	// loc solves RSSI reports and filters fixes with an accuracy; nil for
+	// a scene without a plant frame (RSSI reports are then rejected). Only
+	// the applier uses it, so each tag's reports reach it in order.
+	loc       *locate.Solver
+	lastPrune time.Time
 }
 
 // item is a parsed message waiting for the applier.
@@ -87,6 +94,18 @@ func New(opts Options) (*Ingest, error) {
 		func() float64 { return boolFloat(in.Connected()) })
 	if err != nil {
 		return nil, fmt.Errorf("ingest: register metrics: %w", err)
+	}
+	if in.loc = in.opts.Locator; in.loc == nil && in.opts.Scene.Frame() != nil {
+		m, err := locate.NewMap(in.opts.Scene, nil)
+		if m == nil {
+			return nil, fmt.Errorf("ingest: positioning map: %w", err)
+		}
+		if err != nil {
+			in.log.Warn("positioning map: features skipped", "err", err)
+		}
+		if in.loc, err = locate.NewSolver(m, locate.Options{}); err != nil {
+			return nil, fmt.Errorf("ingest: positioning solver: %w", err)
+		}
 	}
 	in.client = paho.NewClient(in.clientOptions(opts.ClientID != ""))
 	return in, nil

@@ -12,6 +12,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/chemtwin/chemtwin/geo/locate"
 	"github.com/chemtwin/chemtwin/twin"
 )
 
@@ -59,6 +60,10 @@ type Options struct {
 	// BatchSize is the most changes per Scene.Apply; default
 	// DefaultBatchSize (512).
 	BatchSize int
+	// Locator solves RSSI reports into positions and filters position fixes
+	// that carry an accuracy (geo/locate). Default: a solver with default
+	// options on the map of Scene (its beacons, buildings and walkways).
+	Locator *locate.Solver
 }
 
 // Validate reports options that cannot work.

@@ -63,9 +63,9 @@ func TestParsePosition(t *testing.T) {
 		{name: "lon lat only", payload: `{"lon":106.5001,"lat":38.0001}`, check: pos(func(p Position) bool {
 			return p.Fix.Point == orb.Point{106.5001, 38.0001} && p.Fix.At.Equal(t0) && math.IsNaN(p.Battery) && p.SOS == nil
 		})},
-		{name: "every field", payload: `{"lon":106.5,"lat":38,"z":1.5,"floor":2,"battery":87.5,"sos":true,"speed":1.2,"ts":"` + ts(-time.Second) + `"}`,
+		{name: "every field", payload: `{"lon":106.5,"lat":38,"z":1.5,"floor":2,"battery":87.5,"sos":true,"speed":1.2,"accuracy":0.5,"ts":"` + ts(-time.Second) + `"}`,
 			check: pos(func(p Position) bool {
-				return p.Fix.Z == 1.5 && p.Fix.Floor == 2 && p.Battery == 87.5 && *p.SOS && p.Fix.SpeedMS == 1.2 && p.Fix.At.Equal(t0.Add(-time.Second))
+				return p.Fix.Z == 1.5 && p.Fix.Floor == 2 && p.Battery == 87.5 && *p.SOS && p.Fix.SpeedMS == 1.2 && p.AccuracyM == 0.5 && p.Fix.At.Equal(t0.Add(-time.Second))
 			})},
 		{name: "ts epoch ms", payload: `{"lon":106.5,"lat":38,"ts":` + itoa(t0.UnixMilli()-1500) + `}`,
 			check: pos(func(p Position) bool { return p.Fix.At.Equal(t0.Add(-1500 * time.Millisecond)) })},
@@ -108,6 +108,8 @@ func TestParsePosition(t *testing.T) {
 		{name: "battery -1", payload: `{"lon":106.5,"lat":38,"battery":-1}`, reason: ReasonBadField},
 		{name: "battery string", payload: `{"lon":106.5,"lat":38,"battery":"50"}`, reason: ReasonBadField},
 		{name: "speed -1", payload: `{"lon":106.5,"lat":38,"speed":-1}`, reason: ReasonBadField},
+		{name: "accuracy 0", payload: `{"lon":106.5,"lat":38,"accuracy":0}`, reason: ReasonBadField},
+		{name: "accuracy 1001", payload: `{"lon":106.5,"lat":38,"accuracy":1001}`, reason: ReasonBadField},
 		{name: "speed 61", payload: `{"lon":106.5,"lat":38,"speed":61}`, reason: ReasonBadField},
 		{name: "sos string", payload: `{"lon":106.5,"lat":38,"sos":"yes"}`, reason: ReasonBadField},
 		{name: "sos number", payload: `{"lon":106.5,"lat":38,"sos":1}`, reason: ReasonBadField},
@@ -161,40 +163,6 @@ func TestParseRSSI(t *testing.T) {
 		{name: "ts stale", payload: `{"beacons":[{"id":"b1","rssi":-70}],"ts":"` + ts(-time.Hour) + `"}`, reason: ReasonStaleTimestamp},
 	}
 	runParseTable(t, KindRSSI, cases)
-}
-
-func TestInterimFix(t *testing.T) {
-	f := testFrame(t)
-	at := func(id string, rssi float64, floor int) beaconAt {
-		xy := beaconXY[id]
-		return beaconAt{BeaconRSSI{id, rssi}, f.Point(xy[0], xy[1]), floor}
-	}
-	t.Run("equal power is the centre", func(t *testing.T) {
-		fix := interimFix([]beaconAt{at("b1", -70, 1), at("b2", -70, 1), at("b3", -70, 1), at("b4", -70, 2)}, t0)
-		if x, y := f.Local(fix.Point); math.Hypot(x, y) > 0.01 {
-			t.Fatalf("fix at %.3f,%.3f, want the origin", x, y)
-		}
-		if !fix.At.Equal(t0) {
-			t.Fatalf("at %v", fix.At)
-		}
-	})
-	t.Run("10 dB stronger weighs ten times", func(t *testing.T) {
-		fix := interimFix([]beaconAt{at("b1", -80, 1), at("b2", -70, 1)}, t0)
-		// weights 1 : 10 along b1 (−20) → b2 (+20): x = (−20 + 200)/11
-		if x, y := f.Local(fix.Point); math.Abs(x-180.0/11) > 0.01 || math.Abs(y+20) > 0.01 {
-			t.Fatalf("fix at %.3f,%.3f, want %.3f,-20", x, y, 180.0/11)
-		}
-	})
-	t.Run("only the four strongest count; floor of the strongest", func(t *testing.T) {
-		far := beaconAt{BeaconRSSI{"far", -119}, f.Point(1000, 1000), 9}
-		fix := interimFix([]beaconAt{far, at("b1", -60, 1), at("b2", -60, 1), at("b3", -60, 1), at("b4", -50, 2)}, t0)
-		if x, y := f.Local(fix.Point); math.Abs(x) > 20 || math.Abs(y) > 20 {
-			t.Fatalf("fix at %.1f,%.1f pulled outside the beacons by the weakest", x, y)
-		}
-		if fix.Floor != 2 {
-			t.Fatalf("floor %d, want 2 (b4, the strongest)", fix.Floor)
-		}
-	})
 }
 
 func TestParseReading(t *testing.T) {

@@ -16,6 +16,7 @@ const (
 	MaxZ          = 5000.0 // … to tall stacks and masts
 	MinFloor      = -99
 	MaxFloor      = 999
+	MaxAccuracyM  = 1000.0 // 1σ metres: a fix vaguer than this places nobody
 	maxPlantCoord = 1e6 // metres: a plant frame spans kilometres, not thousands of them
 )
 
@@ -24,6 +25,10 @@ type Position struct {
 	Fix     twin.Fix
 	Battery float64 // percent 0–100; NaN when absent
 	SOS     *bool   // nil when absent
+	// AccuracyM is the fix's 1σ horizontal accuracy in metres, 0 when
+	// absent. A fix with an accuracy (a UWB or GNSS tag's raw fix) goes
+	// through the positioning filter; one without is taken as solved.
+	AccuracyM float64
 }
 
 // Move returns the twin change that applies p to tag.
@@ -33,7 +38,8 @@ func (p Position) Move(tag string) twin.Move {
 
 // ParsePosition parses the payload of chemtwin/{site}/tags/{tag}/position:
 // `lon`,`lat` degrees or plant-frame `x`,`y` metres (not both), optional
-// `z` metres, `floor`, `battery` 0–100, `sos`, `speed` m/s 0–60, `ts`.
+// `z` metres, `floor`, `battery` 0–100, `sos`, `speed` m/s 0–60,
+// `accuracy` (1σ metres, (0, 1000]), `ts`.
 func ParsePosition(payload []byte, env Env) (Position, error) {
 	env = env.withDefaults()
 	o, err := decode(payload, env)
@@ -47,9 +53,13 @@ func ParsePosition(payload []byte, env Env) (Position, error) {
 	z, _, errZ := o.number("z", MinZ, MaxZ)
 	floor, _, errF := o.integer("floor", MinFloor, MaxFloor)
 	speed, _, errS := o.number("speed", 0, MaxSpeedMS)
+	acc, hasAcc, errA := o.number("accuracy", 0, MaxAccuracyM)
+	if errA == nil && hasAcc && acc == 0 {
+		errA = fmt.Errorf("%w: accuracy: 0 m is not an accuracy", ErrBadField)
+	}
 	battery, errB := o.battery()
 	sos, errSOS := o.sos()
-	if err := firstErr(errZ, errF, errS, errB, errSOS); err != nil {
+	if err := firstErr(errZ, errF, errS, errA, errB, errSOS); err != nil {
 		return Position{}, err
 	}
 	at, err := o.ts(env)
@@ -57,7 +67,7 @@ func ParsePosition(payload []byte, env Env) (Position, error) {
 		return Position{}, err
 	}
 	p.Fix.Z, p.Fix.Floor, p.Fix.SpeedMS, p.Fix.At = z, floor, speed, at
-	p.Battery, p.SOS = battery, sos
+	p.Battery, p.SOS, p.AccuracyM = battery, sos, acc
 	return p, nil
 }
 

@@ -3,12 +3,7 @@ package ingest
 import (
 	"fmt"
 	"math"
-	"slices"
 	"time"
-
-	"github.com/paulmach/orb"
-
-	"github.com/chemtwin/chemtwin/twin"
 )
 
 // Ranges of the RSSI payload.
@@ -16,7 +11,6 @@ const (
 	MinRSSI         = -120.0 // dBm: below any BLE receiver's sensitivity
 	MaxRSSI         = 0.0    // dBm
 	MaxBeacons      = 64     // entries per message
-	interimBeacons  = 4      // strongest beacons in the interim centroid
 	maxGatewayBytes = 128
 )
 
@@ -97,41 +91,4 @@ func (o object) beacons() ([]BeaconRSSI, error) {
 		out = append(out, BeaconRSSI{id, rssi})
 	}
 	return out, nil
-}
-
-// beaconAt is a beacon of the scene heard in a message.
-type beaconAt struct {
-	BeaconRSSI
-	Point orb.Point
-	Floor int
-}
-
-// interimFix locates a tag from the beacons it heard that the scene knows.
-//
-// INTERIM: this is a placeholder until the positioning solver (robust least
-// squares on a path-loss model, then a motion filter) lands. It takes the
-// power-weighted centroid of the (up to) four strongest known beacons, with
-// weights 10^(rssi/10) (received power in mW), and the floor of the strongest.
-// It cannot place a tag outside the beacons' hull.
-func interimFix(heard []beaconAt, at time.Time) twin.Fix {
-	slices.SortFunc(heard, func(a, b beaconAt) int { return cmpDesc(a.RSSI, b.RSSI) })
-	heard = heard[:min(len(heard), interimBeacons)]
-	var sw, lon, lat float64
-	for _, b := range heard {
-		w := math.Pow(10, b.RSSI/10)
-		sw += w
-		lon += w * b.Point[0]
-		lat += w * b.Point[1]
-	}
-	return twin.Fix{Point: orb.Point{lon / sw, lat / sw}, Floor: heard[0].Floor, At: at}
-}
-
-func cmpDesc(a, b float64) int {
-	switch {
-	case a > b:
-		return -1
-	case a < b:
-		return 1
-	}
-	return 0
 }

@@ -35,7 +35,7 @@ func testEnv(t testing.TB) Env {
 }
 
 // beaconXY are the plant positions of the test beacons b1…b4 (a 40 m
-// square about the origin); b4 is on floor 2.
+// square about the origin), outdoors with the default calibration.
 var beaconXY = map[string][2]float64{"b1": {-20, -20}, "b2": {20, -20}, "b3": {20, 20}, "b4": {-20, 20}}
 
 // testScene builds a small plant in code: a frame, an area, a person with
@@ -59,12 +59,8 @@ func testScene(t testing.TB, site string) *twin.Scene {
 		twin.Upsert{Entity: &twin.Entity{ID: "cam-1", Kind: twin.KindCamera, Parent: "area-a", Geometry: f.Point(0, 90)}},
 	}
 	for id, xy := range beaconXY {
-		floor := 1.0
-		if id == "b4" {
-			floor = 2
-		}
 		changes = append(changes, twin.Upsert{Entity: &twin.Entity{ID: id, Kind: twin.KindBeacon, Parent: "area-a",
-			Geometry: f.Point(xy[0], xy[1]), Props: map[string]any{"floor": floor}}})
+			Geometry: f.Point(xy[0], xy[1])}})
 	}
 	if err := s.Apply(changes...).Err(); err != nil {
 		t.Fatal(err)

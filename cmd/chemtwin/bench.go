@@ -14,7 +14,7 @@ import (
 // runBench runs `chemtwin bench NAME [--json]`.
 func runBench(ctx context.Context, args []string) int {
 	if len(args) == 0 {
-		fmt.Fprintln(os.Stderr, "usage: chemtwin bench index|ingest|store [--json] [flags]")
+		fmt.Fprintln(os.Stderr, "usage: chemtwin bench index|ingest|store|positioning [--json] [flags]")
 		return 2
 	}
 	name := args[0]
@@ -46,8 +46,14 @@ func runBench(ctx context.Context, args []string) int {
 		fs.DurationVar(&o.History, "history", 12*time.Hour, "simulated history before the track query (a week: 168h)")
 		fs.DurationVar(&o.FixEvery, "fix-every", 5*time.Second, "one kept fix per person every this long")
 		run = func() (err error) { result, err = bench.Store(ctx, o); return err }
+	case "positioning":
+		var o bench.PositioningOptions
+		fs.Uint64Var(&o.Seed, "seed", 1, "seed of the channel noise and the routes")
+		fs.IntVar(&o.Tags, "tags", 1000, "tags in the throughput phase")
+		fs.DurationVar(&o.Duration, "duration", 2*time.Second, "measuring time of each throughput phase")
+		run = func() (err error) { result, err = bench.Positioning(ctx, o); return err }
 	default:
-		fmt.Fprintf(os.Stderr, "chemtwin: unknown benchmark %q (index, ingest, store)\n", name)
+		fmt.Fprintf(os.Stderr, "chemtwin: unknown benchmark %q (index, ingest, store, positioning)\n", name)
 		return 2
 	}
 	if err := fs.Parse(args[1:]); err != nil {
