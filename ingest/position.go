@@ -17,7 +17,7 @@ const (
 	MinFloor      = -99
 	MaxFloor      = 999
 	MaxAccuracyM  = 1000.0 // 1σ metres: a fix vaguer than this places nobody
-	maxPlantCoord = 1e6 // metres: a plant frame spans kilometres, not thousands of them
+	maxPlantCoord = 1e6    // metres: a plant frame spans kilometres, not thousands of them
 )
 
 // Position is a parsed tag position.
