@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"maps"
 	"math"
 	"sort"
 	"sync"
@@ -33,6 +32,11 @@ type Options struct {
 	// RetryMin and RetryMax bound the exponential backoff with which Run
 	// retries failed writes; defaults 1 s and 30 s.
 	RetryMin, RetryMax time.Duration
+	// EventAfter is how long an alarm may stay uncleared before it becomes
+	// an alarm event record; default DefaultEventAfter (30 s, AQ 3064.3).
+	EventAfter time.Duration
+	// EventEvery is how often Run looks for such alarms; default 1 s.
+	EventEvery time.Duration
 }
 
 // retryTimeout bounds one retried write, so that a store that hangs does
@@ -54,8 +58,9 @@ type Manager struct {
 	open      map[string]*Alarm // by Key: alarms not cleared
 	dirty     map[string]Alarm  // by ID: persisted state pending a retry
 	observers []func(Event)
-	kick      chan struct{} // capacity 1: a write failed, Run should retry
-	unstored  atomic.Int64  // len(dirty), readable without mu
+	silences  map[string]Silence // by ID (in memory: the store has no table for them)
+	kick      chan struct{}      // capacity 1: a write failed, Run should retry
+	unstored  atomic.Int64       // len(dirty), readable without mu
 
 	raised     *prometheus.CounterVec
 	storeErrs  prometheus.Counter
@@ -80,12 +85,19 @@ func NewManager(ctx context.Context, opts Options) (*Manager, error) {
 		opts.RetryMax = 30 * time.Second
 	}
 	opts.RetryMax = max(opts.RetryMax, opts.RetryMin)
+	if opts.EventAfter <= 0 {
+		opts.EventAfter = DefaultEventAfter
+	}
+	if opts.EventEvery <= 0 {
+		opts.EventEvery = time.Second
+	}
 	m := &Manager{
-		opts:  opts,
-		log:   opts.Logger.With("component", "alarm"),
-		open:  make(map[string]*Alarm),
-		dirty: make(map[string]Alarm),
-		kick:  make(chan struct{}, 1),
+		opts:     opts,
+		log:      opts.Logger.With("component", "alarm"),
+		open:     make(map[string]*Alarm),
+		dirty:    make(map[string]Alarm),
+		silences: make(map[string]Silence),
+		kick:     make(chan struct{}, 1),
 		raised: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "chemtwin_alarms_raised_total", Help: "Alarms raised, by type.",
 		}, []string{"type"}),
@@ -170,17 +182,19 @@ func (m *Manager) Raise(ctx context.Context, r Raise) (Alarm, bool, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if a, ok := m.open[r.Key]; ok {
-		if a.Level == r.Level && a.Message == r.Message && maps.EqualFunc(a.Details, r.Details, func(x, y any) bool { return fmt.Sprint(x) == fmt.Sprint(y) }) {
+		if a.Level == r.Level && a.Message == r.Message && sameCondition(a.Details, r.Details) {
 			return *a, false, nil
 		}
-		a.Level, a.Message, a.MessageEn, a.Details, a.UpdatedAt = r.Level, r.Message, r.MessageEn, r.Details, r.At
+		a.Level, a.Message, a.MessageEn, a.UpdatedAt = r.Level, r.Message, r.MessageEn, r.At
+		a.Details = m.stamp(a, a.Details, r.Details, r.At)
 		return *a, false, m.commit(ctx, ActionUpdated, *a)
 	}
 	a := &Alarm{
 		ID: newID(r.At), Type: r.Type, Level: r.Level, State: Active, Key: r.Key,
 		EntityID: r.EntityID, AreaID: r.AreaID, Lon: r.Lon, Lat: r.Lat,
-		RaisedAt: r.At, UpdatedAt: r.At, Message: r.Message, MessageEn: r.MessageEn, Details: r.Details,
+		RaisedAt: r.At, UpdatedAt: r.At, Message: r.Message, MessageEn: r.MessageEn,
 	}
+	a.Details = m.stamp(a, nil, r.Details, r.At)
 	m.open[r.Key] = a
 	m.raised.WithLabelValues(string(a.Type)).Inc()
 	m.openByType.WithLabelValues(string(a.Type)).Inc()
@@ -293,24 +307,26 @@ func (m *Manager) flushDirty(ctx context.Context) {
 // Run retries failed alarm writes until ctx ends: after a write fails it
 // tries the pending ones again with exponential backoff (RetryMin …
 // RetryMax) until all are stored, so that after a store outage every
-// lifecycle step reaches the store even when no new alarm comes. When ctx
-// ends it tries once more and returns nil.
+// lifecycle step reaches the store even when no new alarm comes. Every
+// EventEvery it records alarm events (RecordEvents). When ctx ends it
+// tries once more and returns nil.
 func (m *Manager) Run(ctx context.Context) error {
+	tick := time.NewTicker(m.opts.EventEvery)
+	defer tick.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			m.finalFlush()
 			return nil
+		case <-tick.C:
+			m.recordEvents(ctx)
+			continue
 		case <-m.kick:
 		}
 		for wait := m.opts.RetryMin; m.Dirty() > 0; wait = min(2*wait, m.opts.RetryMax) {
-			t := time.NewTimer(wait)
-			select {
-			case <-ctx.Done():
-				t.Stop()
+			if !m.sleep(ctx, tick.C, wait) {
 				m.finalFlush()
 				return nil
-			case <-t.C:
 			}
 			m.mu.Lock()
 			m.flushDirty(ctx)
