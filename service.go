@@ -155,7 +155,10 @@ func (s *Service) openAlarms(ctx context.Context) (err error) {
 		return fmt.Errorf("chemtwin: alarms: %w", err)
 	}
 	s.rules, err = rules.New(rules.Options{Scene: s.scene, Alarms: s.alarms, Logger: s.log, Clock: s.cfg.Clock,
-		LowBatteryPct: s.setting("low_battery_pct", 0)})
+		LowBatteryPct:   s.setting("low_battery_pct", 0),
+		TagOffline:      time.Duration(s.setting("tag_offline_s", 0) * float64(time.Second)),
+		DetectorOffline: time.Duration(s.setting("detector_offline_s", 0) * float64(time.Second)),
+	})
 	return err
 }
 

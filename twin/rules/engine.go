@@ -24,6 +24,10 @@ type Options struct {
 	// VideoHold clears a video_event alarm after this long without a
 	// repeat of the event; default 60 s.
 	VideoHold time.Duration
+	// TagOffline raises tag_offline for a tag silent this long; default
+	// DefaultTagOffline (60 s). DetectorOffline likewise raises
+	// detector_offline; default DefaultDetectorOffline.
+	TagOffline, DetectorOffline time.Duration
 	// Queue is how many results may wait; default 1024. A full queue makes
 	// Observe wait (backpressure), it never drops.
 	Queue int
@@ -60,6 +64,12 @@ func New(opts Options) (*Engine, error) {
 	if opts.Queue == 0 {
 		opts.Queue = 1024
 	}
+	if opts.TagOffline <= 0 {
+		opts.TagOffline = DefaultTagOffline
+	}
+	if opts.DetectorOffline <= 0 {
+		opts.DetectorOffline = DefaultDetectorOffline
+	}
 	return &Engine{
 		opts:  opts,
 		log:   opts.Logger.With("component", "rules"),
@@ -84,6 +94,8 @@ func (e *Engine) Observe(r twin.Result) {
 func (e *Engine) Run(ctx context.Context) error {
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
+	scan := time.NewTicker(offlineScan)
+	defer scan.Stop()
 	for {
 		select {
 		case <-ctx.Done():
@@ -92,6 +104,8 @@ func (e *Engine) Run(ctx context.Context) error {
 			e.evaluate(ctx, r)
 		case <-tick.C:
 			e.expireVideo(ctx, e.opts.Clock())
+		case <-scan.C:
+			e.ScanOffline(ctx, e.opts.Clock())
 		}
 	}
 }

@@ -187,3 +187,65 @@ func TestVideoEventRaisesAndExpires(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+func TestOfflineTagsAndDetectors(t *testing.T) {
+	r := newRig(t)
+	ctx := context.Background()
+	r.scene.Apply(
+		twin.Upsert{Entity: &twin.Entity{ID: "GATE", Kind: twin.KindGate, Geometry: r.frame.ToGeometry(orb.Polygon{{{200, 0}, {210, 0}, {210, 10}, {200, 10}, {200, 0}}})}},
+		twin.Upsert{Entity: &twin.Entity{ID: "P2", Kind: twin.KindPerson, Name: "李娜", Mobile: &twin.Mobile{Tag: "T2", Battery: math.NaN()}}},
+		twin.Upsert{Entity: &twin.Entity{ID: "P3", Kind: twin.KindPerson, Name: "王强", Mobile: &twin.Mobile{Tag: "T3", Battery: math.NaN()}}},
+	)
+	move := func(tag string, x, y float64, at time.Time) {
+		if err := r.scene.Apply(twin.Move{Tag: tag, Fix: twin.Fix{Point: r.frame.Point(x, y), At: at}, Battery: math.NaN()}).Err(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	move("T1", 50, 50, t0)   // in the plant
+	move("T2", 195, 5, t0)   // last seen at the gate: left
+	r.reading("GD-1", 3, t0) // reports once, then falls silent
+	r.engine.ScanOffline(ctx, t0.Add(59*time.Second))
+	r.waitOpen(t) // 59 s: nothing yet; P3 never reported at all
+	r.engine.ScanOffline(ctx, t0.Add(60*time.Second))
+	act := r.waitOpen(t, alarm.TagOffline, alarm.DetectorOffline)
+	for _, a := range act {
+		switch a.Type {
+		case alarm.TagOffline:
+			if a.EntityID != "P1" || a.AreaID != "A-MEOH" || a.Details["tag"] != "T1" {
+				t.Errorf("tag_offline = %+v", a)
+			}
+		case alarm.DetectorOffline:
+			if a.EntityID != "GD-1" || a.AreaID != "A-MEOH" {
+				t.Errorf("detector_offline = %+v", a)
+			}
+		}
+	}
+	if len(act) != 2 {
+		t.Fatalf("%d alarms, want P1's and GD-1's only: %+v", len(act), act)
+	}
+	r.engine.ScanOffline(ctx, t0.Add(65*time.Second)) // still silent: the same alarms
+	if n := len(r.alarms.Active()); n != 2 {
+		t.Fatalf("a second scan opened more alarms: %d", n)
+	}
+	move("T1", 52, 50, t0.Add(66*time.Second))
+	r.reading("GD-1", 4, t0.Add(66*time.Second))
+	r.engine.ScanOffline(ctx, t0.Add(67*time.Second))
+	r.waitOpen(t)
+}
+
+func TestOfflineVerdict(t *testing.T) {
+	for _, c := range []struct {
+		last time.Time
+		now  time.Duration
+		want bool
+	}{
+		{time.Time{}, time.Hour, false}, // never reported: not on site
+		{t0, 59 * time.Second, false},
+		{t0, 60 * time.Second, true},
+		{t0, -time.Second, false}, // a clock behind the report
+	} {
+		if got := rules.OfflineVerdict(c.last, t0.Add(c.now), time.Minute); got != c.want {
+			t.Errorf("OfflineVerdict(%v, t0+%v) = %v", c.last, c.now, got)
+		}
+	}
+}
