@@ -34,6 +34,7 @@ import (
 	"github.com/chemtwin/chemtwin/tiles"
 	"github.com/chemtwin/chemtwin/twin"
 	"github.com/chemtwin/chemtwin/twin/alarm"
+	"github.com/chemtwin/chemtwin/twin/gather"
 	"github.com/chemtwin/chemtwin/twin/rules"
 	"github.com/chemtwin/chemtwin/web/cesium"
 )
@@ -55,6 +56,7 @@ type Service struct {
 	retain *history.Retention
 	hub    *stream.Hub
 	rules  *rules.Engine
+	gather *gather.Service
 	broker *broker.Broker // nil with an external broker
 	ingest *ingest.Ingest
 	sim    *sim.Sim // nil unless simulating
@@ -159,7 +161,27 @@ func (s *Service) openAlarms(ctx context.Context) (err error) {
 		TagOffline:      time.Duration(s.setting("tag_offline_s", 0) * float64(time.Second)),
 		DetectorOffline: time.Duration(s.setting("detector_offline_s", 0) * float64(time.Second)),
 	})
+	if err != nil {
+		return err
+	}
+	gcfg, err := gather.ConfigFromSettings(s.site.Settings)
+	if err != nil {
+		return fmt.Errorf("chemtwin: site settings: %w", err)
+	}
+	s.gather, err = gather.New(gather.Options{Scene: s.scene, Alarms: s.alarms, Config: gcfg, Logger: s.log, Clock: s.cfg.Clock, Notify: s.notify})
 	return err
+}
+
+// notify sends a message to a person in the field: to their tag over MQTT
+// (chemtwin/{site}/tags/{tag}/notify) and to the viewers on /ws.
+func (s *Service) notify(n gather.Notify) {
+	s.hub.PublishNotify(n)
+	if n.Tag == "" {
+		return
+	}
+	if err := s.ingest.PublishNotify(n.Tag, n); err != nil {
+		s.log.Warn("notify not published over mqtt", "tag", n.Tag, "err", err)
+	}
 }
 
 // openHistory builds the recorder of positions and readings and the
@@ -261,7 +283,7 @@ func (s *Service) openHTTP(ctx context.Context) (err error) {
 	}
 	s.hub = stream.New(stream.Options{Scene: s.scene, Logger: s.log, Registerer: s.reg, ActiveAlarms: s.alarms.Active, Clock: s.cfg.Clock})
 	handler, err := api.New(api.Options{
-		Scene: s.scene, Store: s.store, Alarms: s.alarms, Stream: s.hub, Tiles: s.tiles,
+		Scene: s.scene, Store: s.store, Alarms: s.alarms, Gatherings: s.gather, Stream: s.hub, Tiles: s.tiles,
 		Viewer: cesium.Handler(s.cfg.WebDir), Logger: s.log, Registerer: s.reg,
 		// The default registry holds the Go and process collectors and the
 		// pmtiles_* metrics go-pmtiles registers there itself.
@@ -290,6 +312,7 @@ func (s *Service) openHTTP(ctx context.Context) (err error) {
 func (s *Service) wire() {
 	s.scene.Observe(s.hub.Publish)
 	s.scene.Observe(s.rules.Observe)
+	s.scene.Observe(s.gather.Observe)
 	s.scene.Observe(s.record.Observe)
 	s.scene.Observe(func(r twin.Result) {
 		for _, e := range r.Events {
@@ -297,6 +320,7 @@ func (s *Service) wire() {
 		}
 	})
 	s.alarms.Observe(s.hub.PublishAlarm)
+	s.alarms.Observe(s.gather.ObserveAlarm)
 	s.alarms.Observe(func(ev alarm.Event) {
 		if err := s.ingest.PublishAlarm(ev); err != nil {
 			s.log.Warn("alarm not published over mqtt", "id", ev.Alarm.ID, "err", err)
@@ -345,6 +369,7 @@ func (s *Service) Run(ctx context.Context) error {
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return s.hub.Run(gctx) })
 	g.Go(func() error { return s.rules.Run(gctx) })
+	g.Go(func() error { return s.gather.Run(gctx) })
 	g.Go(func() error { return s.events.Run(gctx) })
 	g.Go(func() error { return s.record.Run(gctx) })
 	g.Go(func() error { return s.retain.Run(gctx) })

@@ -36,6 +36,11 @@ func (s *Server) register() {
 	s.handleFunc("GET /api/v1/alarms", s.alarmList)
 	s.handleFunc("GET /api/v1/alarms/{id}", s.alarmGet)
 	s.handleFunc("POST /api/v1/alarms/{id}/ack", s.authed(s.alarmAck, roleAdmin, roleManager, roleEmergency, roleOperator))
+	s.handleFunc("POST /api/v1/alarms/{id}/close", s.authed(s.alarmClose, roleAdmin, roleManager, roleEmergency, roleOperator))
+	s.handleFunc("GET /api/v1/silences", s.silenceList)
+	s.handleFunc("POST /api/v1/silences", s.authed(s.silenceAdd, roleAdmin, roleManager))
+	s.handleFunc("DELETE /api/v1/silences/{id}", s.authed(s.silenceRemove, roleAdmin, roleManager))
+	s.handleFunc("GET /api/v1/gatherings", s.gatheringList)
 	s.handleFunc("GET /api/v1/", s.notFound)
 
 	if s.opts.Stream != nil {

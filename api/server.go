@@ -21,6 +21,10 @@ type Alarms interface {
 	List(ctx context.Context, f alarm.Filter) ([]alarm.Alarm, error)
 	Get(ctx context.Context, id string) (alarm.Alarm, error)
 	Ack(ctx context.Context, id, by, note string) (alarm.Alarm, error)
+	Close(ctx context.Context, id, by, note string) (alarm.Alarm, error)
+	AddSilence(s alarm.Silence) (alarm.Silence, error)
+	RemoveSilence(id string) error
+	Silences() []alarm.Silence
 }
 
 // Options configure a Server. The zero value of each field is its default;
@@ -29,6 +33,9 @@ type Options struct {
 	Scene  *twin.Scene
 	Store  store.Store
 	Alarms Alarms // nil: alarm routes answer 503
+	// Gatherings lists gatherings and confirms their dispersal; nil:
+	// /api/v1/gatherings answers 503.
+	Gatherings Gatherings
 
 	Stream http.Handler // mounted at GET /ws; nil: not mounted
 	Viewer http.Handler // mounted at GET /; nil: / answers a small page linking /ogc

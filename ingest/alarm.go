@@ -3,6 +3,7 @@ package ingest
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/chemtwin/chemtwin/twin/alarm"
 )
@@ -42,5 +43,34 @@ func (in *Ingest) PublishAlarm(ev alarm.Event) error {
 		return err
 	}
 	in.m.alarms.WithLabelValues("ok").Inc()
+	return nil
+}
+
+// NotifyTopic is the downlink topic of a tag: chemtwin/{site}/tags/{tag}/notify.
+// Tags (or their gateways) subscribe to it to buzz, flash and show a
+// message to the wearer.
+func NotifyTopic(site, tag string) string { return "chemtwin/" + site + "/tags/" + tag + "/notify" }
+
+// PublishNotify publishes v as JSON on the tag's notify topic with QoS 1.
+// It does not wait for the broker's acknowledgement (a gathering notifies
+// every member at once and must not queue behind one slow publish); the
+// client sends it once connected. It fails only for a payload JSON cannot
+// carry, a bad tag or before Run has connected.
+func (in *Ingest) PublishNotify(tag string, v any) error {
+	if err := checkID(tag); err != nil || strings.ContainsAny(tag, "/+#") {
+		in.m.notifies.WithLabelValues("error").Inc()
+		return fmt.Errorf("ingest: notify: bad tag %q", tag)
+	}
+	payload, err := json.Marshal(v)
+	if err != nil {
+		in.m.notifies.WithLabelValues("error").Inc()
+		return fmt.Errorf("ingest: encode notify for %s: %w", tag, err)
+	}
+	if !in.client.IsConnected() {
+		in.m.notifies.WithLabelValues("error").Inc()
+		return fmt.Errorf("%w: notify for %s", ErrNotConnected, tag)
+	}
+	in.client.Publish(NotifyTopic(in.site, tag), 1, false, payload)
+	in.m.notifies.WithLabelValues("ok").Inc()
 	return nil
 }

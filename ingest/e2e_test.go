@@ -218,6 +218,32 @@ func testPipeline(t *testing.T, url string) {
 			t.Fatalf("alarms published %v", n)
 		}
 	})
+
+	t.Run("notify reaches the tag", func(t *testing.T) {
+		got := make(chan []byte, 1)
+		sub := connectClient(t, url, randomID("tag-"))
+		tok := sub.Subscribe(NotifyTopic(r.site, "T1"), 1, func(_ paho.Client, m paho.Message) { got <- m.Payload() })
+		if !tok.WaitTimeout(waitFor) || tok.Error() != nil {
+			t.Fatal(tok.Error())
+		}
+		if err := r.in.PublishNotify("T1", map[string]any{"kind": "gathering", "message": "请立即疏散"}); err != nil {
+			t.Fatal(err)
+		}
+		if err := r.in.PublishNotify("T/1", nil); err == nil {
+			t.Fatal("a tag with a topic separator was published to")
+		}
+		select {
+		case p := <-got:
+			if string(p) != `{"kind":"gathering","message":"请立即疏散"}` {
+				t.Fatalf("notify payload %s", p)
+			}
+		case <-time.After(waitFor):
+			t.Fatal("notify never arrived")
+		}
+		if ok, bad := r.metric("chemtwin_ingest_notifies_published_total", "result", "ok"), r.metric("chemtwin_ingest_notifies_published_total", "result", "error"); ok != 1 || bad != 1 {
+			t.Fatalf("notifies counted ok %v, error %v", ok, bad)
+		}
+	})
 }
 
 // TestNoLossUnderBackpressure pushes far more messages than the queue holds

@@ -23,6 +23,7 @@ type metrics struct {
 	applySeconds   prometheus.Histogram
 	batchSize      prometheus.Histogram
 	alarms         *prometheus.CounterVec // result
+	notifies       *prometheus.CounterVec // result
 }
 
 func newMetrics(reg prometheus.Registerer, queueLen, connected func() float64) (*metrics, error) {
@@ -61,6 +62,10 @@ func newMetrics(reg prometheus.Registerer, queueLen, connected func() float64) (
 			Name: "chemtwin_ingest_alarms_published_total",
 			Help: "Alarm events published on chemtwin/{site}/alarms, by result (ok, error).",
 		}, []string{"result"}),
+		notifies: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "chemtwin_ingest_notifies_published_total",
+			Help: "Messages to tags published on chemtwin/{site}/tags/{tag}/notify, by result (ok, error).",
+		}, []string{"result"}),
 	}
 	for _, k := range Kinds {
 		m.messages.WithLabelValues(string(k))
@@ -69,7 +74,7 @@ func newMetrics(reg prometheus.Registerer, queueLen, connected func() float64) (
 		return m, nil
 	}
 	cs := []prometheus.Collector{m.messages, m.rejected, m.unregistered, m.unknownBeacons,
-		m.unknownEvents, m.applySeconds, m.batchSize, m.alarms,
+		m.unknownEvents, m.applySeconds, m.batchSize, m.alarms, m.notifies,
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "chemtwin_ingest_queue_length",
 			Help: "Parsed messages waiting for the applier.",

@@ -17,6 +17,7 @@ const (
 	frameDelta     = "delta"
 	framePositions = "positions"
 	frameAlarm     = "alarm"
+	frameNotify    = "notify"
 	frameError     = "error"
 )
 
@@ -152,6 +153,16 @@ type alarmFrame struct {
 func encodeAlarm(seq uint64, ts int64, ev alarm.Event) []byte {
 	data, _ := json.Marshal(alarmFrame{Type: frameAlarm, Seq: seq, TS: ts, Action: ev.Action, Alarm: marshalAlarm(ev.Alarm)})
 	return data
+}
+
+// notifyFrame is the JSON of a `notify` frame: a message for people in the
+// field (a gathering to disperse, an area to evacuate), as sent to their
+// tags on chemtwin/{site}/tags/{tag}/notify.
+type notifyFrame struct {
+	Type   string `json:"type"`
+	Seq    uint64 `json:"seq"`
+	TS     int64  `json:"ts"`
+	Notify any    `json:"notify"`
 }
 
 // errorFrame is the JSON of an `error` frame.

@@ -2,6 +2,7 @@ package stream
 
 import (
 	"context"
+	"encoding/json"
 	"log/slog"
 	"sync"
 	"sync/atomic"
@@ -110,6 +111,30 @@ func (h *Hub) PublishAlarm(ev alarm.Event) {
 	pm, err := websocket.NewPreparedMessage(websocket.TextMessage, data)
 	if err != nil { // only fails for a bad message type
 		h.log.Error("prepare alarm frame", "err", err, "alarm", ev.Alarm.ID)
+		return
+	}
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	for c := range h.clients {
+		c.offerAlarm(pm)
+	}
+}
+
+// PublishNotify sends a `notify` frame carrying n (any JSON value: a
+// gathering notice for a person, an evacuation call) to every client
+// subscribed to the alarms layer, on the same never-dropped queue as
+// alarms. A value JSON cannot carry is logged and not sent.
+func (h *Hub) PublishNotify(n any) {
+	h.alarmMu.Lock()
+	defer h.alarmMu.Unlock()
+	data, err := json.Marshal(notifyFrame{Type: frameNotify, Seq: h.alarmSeq.Add(1), TS: h.now(), Notify: n})
+	if err != nil {
+		h.log.Error("encode notify frame", "err", err)
+		return
+	}
+	pm, err := websocket.NewPreparedMessage(websocket.TextMessage, data)
+	if err != nil {
+		h.log.Error("prepare notify frame", "err", err)
 		return
 	}
 	h.mu.RLock()

@@ -234,6 +234,18 @@ func TestAlarmFrames(t *testing.T) {
 	if second.Action != "acknowledged" || second.Alarm["state"] != "acknowledged" || second.Seq != first.Seq+1 {
 		t.Errorf("second alarm frame %+v after seq %d", second, first.Seq)
 	}
+	th.PublishNotify(map[string]any{"tag": "t0", "kind": "gathering", "level": 2})
+	var n struct {
+		Type   string         `json:"type"`
+		Seq    uint64         `json:"seq"`
+		Notify map[string]any `json:"notify"`
+	}
+	if err := withAlarms.ReadJSON(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n.Type != frameNotify || n.Seq != second.Seq+1 || n.Notify["tag"] != "t0" || n.Notify["level"] != 2.0 {
+		t.Errorf("notify frame %+v", n)
+	}
 	p.move(t, "p0000", orb.Point{121.0004, 31.0004})
 	if f := readFrame(t, without); f.Type != framePositions {
 		t.Errorf("client without the alarms layer got %s first, want positions", f.Type)
