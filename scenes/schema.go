@@ -65,7 +65,7 @@ var kindFields = map[twin.Kind]fields{
 	twin.KindBeacon: {"rssi_1m": fNumber, "tx_power_dbm": fNumber, "interval_ms": fNumber, "mac": fString},
 	twin.KindCamera: {
 		"heading_deg": fNumber, "fov_deg": fNumber, "range_m": fNumber, "tilt_deg": fNumber,
-		"ptz": fBool, "analytics": fStrings,
+		"ptz": fBool, "analytics": fStrings, "stream_url": fString,
 	},
 	twin.KindRoad:        networkFields,
 	twin.KindWalkway:     networkFields,

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"math"
 	"sort"
 	"sync"
@@ -29,6 +30,11 @@ type Options struct {
 	Clock      func() time.Time      // default time.Now
 	Logger     *slog.Logger          // default slog.Default()
 	Registerer prometheus.Registerer // default: metrics not registered
+	// Annotate, when set, may add to a Raise before it is applied — the
+	// cameras that see the alarm's place, say. It gets a copy of Details
+	// it may change, runs on the caller's goroutine before the manager's
+	// lock is taken, and must be quick.
+	Annotate func(r *Raise)
 	// RetryMin and RetryMax bound the exponential backoff with which Run
 	// retries failed writes; defaults 1 s and 30 s.
 	RetryMin, RetryMax time.Duration
@@ -176,6 +182,13 @@ func (m *Manager) Raise(ctx context.Context, r Raise) (Alarm, bool, error) {
 	}
 	if r.At.IsZero() {
 		r.At = m.opts.Clock()
+	}
+	if m.opts.Annotate != nil {
+		r.Details = maps.Clone(r.Details)
+		if r.Details == nil {
+			r.Details = map[string]any{}
+		}
+		m.opts.Annotate(&r)
 	}
 	r.Level = max(LevelLow, min(LevelHigh, r.Level))
 	r.Details = finiteDetails(r.Details)

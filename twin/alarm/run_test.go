@@ -81,3 +81,25 @@ func (s *memStore) setFail(fail bool) {
 	s.fail = fail
 	s.mu.Unlock()
 }
+
+func TestAnnotate(t *testing.T) {
+	m, err := NewManager(context.Background(), Options{Store: newMemStore(), Annotate: func(r *Raise) {
+		if r.Lon != 0 {
+			r.Details["cameras"] = []string{"CAM-1"}
+		}
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	details := map[string]any{"tag": "T1"}
+	a, _, err := m.Raise(context.Background(), Raise{Type: SOS, EntityID: "P1", Lon: 106.6, Lat: 38.1, Details: details})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cams, _ := a.Details["cameras"].([]string); len(cams) != 1 || a.Details["tag"] != "T1" {
+		t.Fatalf("annotated details %v", a.Details)
+	}
+	if _, leaked := details["cameras"]; leaked {
+		t.Fatal("Annotate wrote into the caller's map")
+	}
+}

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"fmt"
+
 	"github.com/paulmach/orb"
 
 	"github.com/chemtwin/chemtwin/twin"
@@ -53,7 +55,7 @@ var cameraSpecs = []cameraSpec{
 }
 
 func (p *plant) addCameras() {
-	for _, c := range cameraSpecs {
+	for i, c := range cameraSpecs {
 		ai := make([]any, len(c.analytics))
 		for i, a := range c.analytics {
 			ai[i] = a
@@ -65,6 +67,10 @@ func (p *plant) addCameras() {
 		p.add(fileCameras, c.id, twin.KindCamera, c.at, P{
 			"name": c.name, "name_en": c.nameEn, "parent": p.parentAt(c.at), "heading_deg": p.bearing(c.at, c.target),
 			"fov_deg": c.fov, "range_m": c.rangeM, "tilt_deg": tilt, "height": c.h, "ptz": c.ptz, "analytics": ai,
+			// The plant's NVR re-streams every camera as RTSP (main stream
+			// 101) on the video segment; a viewer plays it through the
+			// site's media gateway.
+			"stream_url": fmt.Sprintf("rtsp://10.20.1.%d:554/Streaming/Channels/101", 11+i),
 		})
 	}
 }
