@@ -7,6 +7,7 @@ package chemtwin
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -18,6 +19,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/paulmach/orb"
 	"github.com/prometheus/client_golang/prometheus"
 	"golang.org/x/sync/errgroup"
 
@@ -36,6 +38,7 @@ import (
 	"github.com/chemtwin/chemtwin/twin/alarm"
 	"github.com/chemtwin/chemtwin/twin/gather"
 	"github.com/chemtwin/chemtwin/twin/rules"
+	"github.com/chemtwin/chemtwin/twin/video"
 	"github.com/chemtwin/chemtwin/web/cesium"
 )
 
@@ -57,6 +60,7 @@ type Service struct {
 	hub    *stream.Hub
 	rules  *rules.Engine
 	gather *gather.Service
+	video  *video.Linker  // nil for a scene without a plant frame
 	broker *broker.Broker // nil with an external broker
 	ingest *ingest.Ingest
 	sim    *sim.Sim // nil unless simulating
@@ -152,7 +156,8 @@ func (s *Service) personName(id string) string {
 }
 
 func (s *Service) openAlarms(ctx context.Context) (err error) {
-	s.alarms, err = alarm.NewManager(ctx, alarm.Options{Store: s.store, Clock: s.cfg.Clock, Logger: s.log, Registerer: s.reg})
+	s.video = video.NewLinker(s.scene)
+	s.alarms, err = alarm.NewManager(ctx, alarm.Options{Store: s.store, Clock: s.cfg.Clock, Logger: s.log, Registerer: s.reg, Annotate: s.annotate})
 	if err != nil {
 		return fmt.Errorf("chemtwin: alarms: %w", err)
 	}
@@ -170,6 +175,29 @@ func (s *Service) openAlarms(ctx context.Context) (err error) {
 	}
 	s.gather, err = gather.New(gather.Options{Scene: s.scene, Alarms: s.alarms, Config: gcfg, Logger: s.log, Clock: s.cfg.Clock, Notify: s.notify})
 	return err
+}
+
+// maxAlarmCameras is how many cameras an alarm lists.
+const maxAlarmCameras = 3
+
+// annotate lists in a located alarm's details the cameras that see its
+// place, nearest in-view first (video linkage: the operator opens the
+// alarm and gets the stream at once).
+func (s *Service) annotate(r *alarm.Raise) {
+	if s.video == nil || r.Lon == 0 && r.Lat == 0 {
+		return
+	}
+	cv := s.video.At(orb.Point{r.Lon, r.Lat})
+	if len(cv) == 0 {
+		return
+	}
+	// Stored as plain JSON values, as the store gives them back, so that a
+	// repeated raise compares equal.
+	b, err := json.Marshal(cv[:min(len(cv), maxAlarmCameras)])
+	var cams []any
+	if err == nil && json.Unmarshal(b, &cams) == nil {
+		r.Details["cameras"] = cams
+	}
 }
 
 // notify sends a message to a person in the field: to their tag over MQTT
@@ -283,12 +311,14 @@ func (s *Service) openHTTP(ctx context.Context) (err error) {
 	}
 	s.hub = stream.New(stream.Options{Scene: s.scene, Logger: s.log, Registerer: s.reg, ActiveAlarms: s.alarms.Active, Clock: s.cfg.Clock})
 	handler, err := api.New(api.Options{
-		Scene: s.scene, Store: s.store, Alarms: s.alarms, Gatherings: s.gather, Stream: s.hub, Tiles: s.tiles,
+		Scene: s.scene, Store: s.store, Alarms: s.alarms, Gatherings: s.gather, Video: s.video, Stream: s.hub, Tiles: s.tiles,
 		Viewer: cesium.Handler(s.cfg.WebDir), Logger: s.log, Registerer: s.reg,
 		// The default registry holds the Go and process collectors and the
 		// pmtiles_* metrics go-pmtiles registers there itself.
 		Gatherer: prometheus.Gatherers{s.reg, prometheus.DefaultGatherer},
 		Clock:    s.cfg.Clock, Health: s.health, Version: Version,
+		TagOffline:    time.Duration(s.setting("tag_offline_s", 60) * float64(time.Second)),
+		LowBatteryPct: s.setting("low_battery_pct", 20),
 	})
 	if err != nil {
 		return fmt.Errorf("chemtwin: api: %w", err)

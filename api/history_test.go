@@ -343,3 +343,35 @@ func TestHealthDegradedByAComponent(t *testing.T) {
 		t.Fatalf("healthz with the store closed too: %d %s", r.status, r.body)
 	}
 }
+
+func TestTracks(t *testing.T) {
+	h := newHarness(t)
+	start := t0.Add(-time.Hour)
+	h.walk("P-001", start, 10, 20)
+	h.walk("P-002", start, 4, 60)
+	h.walk("P-gone", start, 2, 0)
+	var fc struct {
+		Type     string     `json:"type"`
+		Features []trackDoc `json:"features"`
+	}
+	r := h.get("/api/v1/tracks?ids=P-001,P-002,P-gone,P-003,P-001")
+	if r.status != http.StatusOK || r.header.Get("Content-Type") != "application/geo+json" {
+		t.Fatalf("tracks: %d %s", r.status, r.body)
+	}
+	r.json(t, &fc)
+	got := map[string]int{}
+	for _, f := range fc.Features {
+		got[f.ID] = f.Properties.Count
+	}
+	if fc.Type != "FeatureCollection" || len(fc.Features) != 4 || got["P-001"] != 10 || got["P-002"] != 4 || got["P-gone"] != 2 || got["P-003"] != 0 {
+		t.Fatalf("tracks %v: %s", got, r.body)
+	}
+	wantError(t, h.get("/api/v1/tracks"), 400, "invalid_parameter")
+	wantError(t, h.get("/api/v1/tracks?ids=GD-1"), 400, "invalid_parameter")
+	wantError(t, h.get("/api/v1/tracks?ids=P-001&from=nope"), 400, "invalid_datetime")
+	many := ""
+	for i := range 51 {
+		many += fmt.Sprintf("X-%d,", i)
+	}
+	wantError(t, h.get("/api/v1/tracks?ids="+many), 400, "invalid_parameter")
+}

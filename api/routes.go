@@ -31,6 +31,9 @@ func (s *Server) register() {
 	s.handleFunc("GET /api/v1/entities/{id}", s.entity)
 	s.handleFunc("GET /api/v1/entities/{id}/children", s.entityChildren)
 	s.handleFunc("GET /api/v1/entities/{id}/track", s.entityTrack)
+	s.handleFunc("GET /api/v1/tracks", s.tracks)
+	s.handleFunc("GET /api/v1/entities/{id}/cameras", s.entityCameras)
+	s.handleFunc("GET /api/v1/cameras/covering", s.camerasCovering)
 	s.handleFunc("GET /api/v1/detectors/{id}/series", s.detectorSeries)
 	s.handleFunc("GET /api/v1/history/presence", s.historyPresence)
 	s.handleFunc("GET /api/v1/alarms", s.alarmList)
@@ -41,6 +44,7 @@ func (s *Server) register() {
 	s.handleFunc("POST /api/v1/silences", s.authed(s.silenceAdd, roleAdmin, roleManager))
 	s.handleFunc("DELETE /api/v1/silences/{id}", s.authed(s.silenceRemove, roleAdmin, roleManager))
 	s.handleFunc("GET /api/v1/gatherings", s.gatheringList)
+	s.handleFunc("GET /api/v1/headcount", s.headcount)
 	s.handleFunc("GET /api/v1/", s.notFound)
 
 	if s.opts.Stream != nil {

@@ -14,6 +14,7 @@ import (
 	"github.com/chemtwin/chemtwin/store"
 	"github.com/chemtwin/chemtwin/twin"
 	"github.com/chemtwin/chemtwin/twin/alarm"
+	"github.com/chemtwin/chemtwin/twin/video"
 )
 
 // Alarms is what the API needs from the alarm engine.
@@ -36,6 +37,9 @@ type Options struct {
 	// Gatherings lists gatherings and confirms their dispersal; nil:
 	// /api/v1/gatherings answers 503.
 	Gatherings Gatherings
+	// Video answers which cameras see a place; nil: the camera routes
+	// answer 503.
+	Video *video.Linker
 
 	Stream http.Handler // mounted at GET /ws; nil: not mounted
 	Viewer http.Handler // mounted at GET /; nil: / answers a small page linking /ogc
@@ -53,6 +57,11 @@ type Options struct {
 	// Health adds facts to /healthz (mqtt connected, …); it must be quick.
 	Health  func(ctx context.Context) map[string]any
 	Version string // reported by /healthz; default "dev"
+	// TagOffline and LowBatteryPct are the headcount's limits: a tag silent
+	// this long is offline (default 60 s, AQ 3064.3 tags report every 2 s),
+	// a battery below this is low (default 20 %, the seed's).
+	TagOffline    time.Duration
+	LowBatteryPct float64
 }
 
 // ErrOptions is returned by New for unusable options.
@@ -89,6 +98,12 @@ func New(opts Options) (*Server, error) {
 	}
 	if opts.Version == "" {
 		opts.Version = "dev"
+	}
+	if opts.TagOffline <= 0 {
+		opts.TagOffline = time.Minute
+	}
+	if opts.LowBatteryPct <= 0 {
+		opts.LowBatteryPct = 20
 	}
 	gatherer := opts.Gatherer
 	if opts.Registerer == nil {
