@@ -52,6 +52,13 @@ type Config struct {
 	// of the history; defaults 400 days, 400 days and 3 years; negative
 	// keeps forever. AQ 3064.3-2025 asks for positions to be kept ≥ 1 year.
 	KeepPositions, KeepReadings, KeepRollups time.Duration
+	// ParkURL is the park platform's receiving URL (园区平台, AQ 3064.3
+	// Annex B upload); empty: no upload. ParkEnterprise is the enterprise
+	// code the park assigned (required with ParkURL), ParkToken the bearer
+	// token, ParkInterval the push period (default and at most 30 s),
+	// ParkCA an optional PEM file of the park's CA.
+	ParkURL, ParkEnterprise, ParkToken, ParkCA string
+	ParkInterval                               time.Duration
 	// ShutdownTimeout bounds a graceful stop; default 10 s.
 	ShutdownTimeout time.Duration
 	// Logger receives the service's logs; default slog.Default().
@@ -112,6 +119,9 @@ func (c Config) Validate() error {
 	}
 	if !strings.HasPrefix(c.DB, "sqlite:") && !strings.HasPrefix(c.DB, "postgres://") && !strings.HasPrefix(c.DB, "postgresql://") {
 		errs = append(errs, fmt.Errorf("db %q: want sqlite:PATH or postgres://…", c.DB))
+	}
+	if c.ParkURL != "" && c.ParkEnterprise == "" {
+		errs = append(errs, errors.New("park upload: --park-enterprise (the enterprise code) is required with --park-url"))
 	}
 	if c.HistoryBuffer < 0 {
 		errs = append(errs, fmt.Errorf("history buffer %d: want ≥ 0", c.HistoryBuffer))

@@ -27,6 +27,7 @@ import (
 	"github.com/chemtwin/chemtwin/history"
 	"github.com/chemtwin/chemtwin/ingest"
 	"github.com/chemtwin/chemtwin/ingest/broker"
+	"github.com/chemtwin/chemtwin/park"
 	"github.com/chemtwin/chemtwin/scenes"
 	"github.com/chemtwin/chemtwin/sim"
 	"github.com/chemtwin/chemtwin/store"
@@ -61,6 +62,7 @@ type Service struct {
 	rules  *rules.Engine
 	gather *gather.Service
 	video  *video.Linker  // nil for a scene without a plant frame
+	park   *park.Uploader // nil without --park-url
 	broker *broker.Broker // nil with an external broker
 	ingest *ingest.Ingest
 	sim    *sim.Sim // nil unless simulating
@@ -86,7 +88,7 @@ func New(ctx context.Context, cfg Config) (s *Service, err error) {
 			s.Close()
 		}
 	}()
-	steps := []func(context.Context) error{s.openScene, s.openStore, s.openAlarms, s.openHistory, s.openMQTT, s.openHTTP}
+	steps := []func(context.Context) error{s.openScene, s.openStore, s.openAlarms, s.openHistory, s.openPark, s.openMQTT, s.openHTTP}
 	for _, step := range steps {
 		if err := step(ctx); err != nil {
 			return nil, err
@@ -232,6 +234,22 @@ func (s *Service) openHistory(context.Context) (err error) {
 	return nil
 }
 
+// openPark builds the park platform upload when a URL is configured.
+func (s *Service) openPark(context.Context) (err error) {
+	if s.cfg.ParkURL == "" {
+		return nil
+	}
+	s.park, err = park.New(park.Options{
+		Endpoint: s.cfg.ParkURL, Token: s.cfg.ParkToken, EnterpriseCode: s.cfg.ParkEnterprise,
+		Interval: s.cfg.ParkInterval, CAFile: s.cfg.ParkCA, Scene: s.scene,
+		Clock: s.cfg.Clock, Logger: s.log, Registerer: s.reg,
+	})
+	if err != nil {
+		return fmt.Errorf("chemtwin: park upload: %w", err)
+	}
+	return nil
+}
+
 // kindZh names the history kinds in alarm messages.
 var kindZh = map[string]string{store.KindPositions: "人员车辆位置", store.KindReadings: "气体探测器读数", store.KindRollups: "气体浓度分钟统计"}
 
@@ -343,6 +361,10 @@ func (s *Service) wire() {
 	s.scene.Observe(s.hub.Publish)
 	s.scene.Observe(s.rules.Observe)
 	s.scene.Observe(s.gather.Observe)
+	if s.park != nil {
+		s.scene.Observe(s.park.ObserveScene)
+		s.alarms.Observe(s.park.ObserveAlarm)
+	}
 	s.scene.Observe(s.record.Observe)
 	s.scene.Observe(func(r twin.Result) {
 		for _, e := range r.Events {
@@ -400,6 +422,9 @@ func (s *Service) Run(ctx context.Context) error {
 	g.Go(func() error { return s.hub.Run(gctx) })
 	g.Go(func() error { return s.rules.Run(gctx) })
 	g.Go(func() error { return s.gather.Run(gctx) })
+	if s.park != nil {
+		g.Go(func() error { return s.park.Run(gctx) })
+	}
 	g.Go(func() error { return s.events.Run(gctx) })
 	g.Go(func() error { return s.record.Run(gctx) })
 	g.Go(func() error { return s.retain.Run(gctx) })

@@ -28,6 +28,10 @@ func serve(ctx context.Context, args []string) int {
 	fs.DurationVar(&cfg.KeepPositions, "keep-positions", 0, "retention of position history (default 400 days = 9600h; negative keeps forever)")
 	fs.DurationVar(&cfg.KeepReadings, "keep-readings", 0, "retention of raw detector readings (default 9600h)")
 	fs.DurationVar(&cfg.KeepRollups, "keep-rollups", 0, "retention of per-minute reading rollups (default 3 years = 26280h)")
+	fs.StringVar(&cfg.ParkURL, "park-url", "", "park platform URL for the AQ 3064.3 Annex B upload (https; token from $CHEMTWIN_PARK_TOKEN)")
+	fs.StringVar(&cfg.ParkEnterprise, "park-enterprise", "", "enterprise code the park assigned (required with --park-url)")
+	fs.DurationVar(&cfg.ParkInterval, "park-interval", 0, "park push period (default and at most 30s)")
+	fs.StringVar(&cfg.ParkCA, "park-ca", "", "PEM file of the park platform's CA (optional)")
 	level := fs.String("log-level", "info", "debug, info, warn or error")
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -37,6 +41,7 @@ func serve(ctx context.Context, args []string) int {
 		fmt.Fprintf(os.Stderr, "chemtwin: --log-level: %v\n", err)
 		return 2
 	}
+	cfg.ParkToken = os.Getenv("CHEMTWIN_PARK_TOKEN") // not a flag: it would show in ps
 	cfg.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: lv}))
 	chemtwin.Version = version()
 	svc, err := chemtwin.New(ctx, cfg)
