@@ -33,7 +33,7 @@ const (
 
 // silence is one entity's offline verdict of a scan.
 type silence struct {
-	id, name, area string
+	id, area string
 	kind           twin.Kind
 	last           time.Time
 	point          orb.Point
