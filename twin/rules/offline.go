@@ -34,12 +34,12 @@ const (
 // silence is one entity's offline verdict of a scan.
 type silence struct {
 	id, area string
-	kind           twin.Kind
-	last           time.Time
-	point          orb.Point
-	floor          int
-	tag            string
-	silent         bool
+	kind     twin.Kind
+	last     time.Time
+	point    orb.Point
+	floor    int
+	tag      string
+	silent   bool
 }
 
 // OfflineVerdict says whether an entity last reported at last is offline
