@@ -63,6 +63,8 @@ type Store interface {
 
 	// History holds positions, readings and rollups.
 	History
+	// Edits holds the run-time scene edits.
+	Edits
 
 	// Ping checks that the store answers.
 	Ping(ctx context.Context) error

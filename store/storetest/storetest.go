@@ -29,6 +29,8 @@
 //     caller's slice is not modified. AppendEvents is all-or-none; an empty
 //     batch is a no-op. AppendAudit stamps a zero At with the current time.
 //   - Calls with a cancelled context fail; Close may be called twice.
+//   - Scene edits: one per ID, PutEdit replacing every field; SceneEdits
+//     by At then ID; Feature reads back byte for byte (nil for a removal).
 //
 // History (store.History), on top of the rules above:
 //
@@ -121,6 +123,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Run("Rollups", s.testRollups)
 	t.Run("HistoryPurge", s.testHistoryPurge)
 	t.Run("HistoryConcurrency", s.testHistoryConcurrency)
+	t.Run("Edits", s.testEdits)
 }
 
 // RunDurable runs Run and then the durability tests: records written,
