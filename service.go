@@ -37,6 +37,7 @@ import (
 	"github.com/chemtwin/chemtwin/tiles"
 	"github.com/chemtwin/chemtwin/twin"
 	"github.com/chemtwin/chemtwin/twin/alarm"
+	"github.com/chemtwin/chemtwin/twin/fence"
 	"github.com/chemtwin/chemtwin/twin/gather"
 	"github.com/chemtwin/chemtwin/twin/rules"
 	"github.com/chemtwin/chemtwin/twin/video"
@@ -61,6 +62,7 @@ type Service struct {
 	hub    *stream.Hub
 	rules  *rules.Engine
 	gather *gather.Service
+	fences *fence.Service
 	video  *video.Linker  // nil for a scene without a plant frame
 	park   *park.Uploader // nil without --park-url
 	broker *broker.Broker // nil with an external broker
@@ -88,7 +90,7 @@ func New(ctx context.Context, cfg Config) (s *Service, err error) {
 			s.Close()
 		}
 	}()
-	steps := []func(context.Context) error{s.openScene, s.openStore, s.openAlarms, s.openHistory, s.openPark, s.openMQTT, s.openHTTP}
+	steps := []func(context.Context) error{s.openScene, s.openStore, s.applyEdits, s.openAlarms, s.openHistory, s.openPark, s.openMQTT, s.openHTTP}
 	for _, step := range steps {
 		if err := step(ctx); err != nil {
 			return nil, err
@@ -141,6 +143,35 @@ func (s *Service) openStore(ctx context.Context) error {
 	return nil
 }
 
+// applyEdits applies the scene edits made over the API (fences drawn on
+// the map, deleted, …) over the scene files, oldest first. An edit that no
+// longer fits the scene (its parent gone, say) is logged and skipped: the
+// plant keeps running on the rest.
+func (s *Service) applyEdits(ctx context.Context) error {
+	edits, err := s.store.SceneEdits(ctx)
+	if err != nil {
+		return fmt.Errorf("chemtwin: scene edits: %w", err)
+	}
+	for _, e := range edits {
+		var c twin.Change = twin.Remove{ID: e.ID}
+		if !e.Removed {
+			ent, probs := scenes.ParseFeature(e.Feature, s.scene.Frame())
+			if len(probs) > 0 {
+				s.log.Error("stored scene edit skipped", "id", e.ID, "by", e.By, "at", e.At, "err", probs)
+				continue
+			}
+			c = twin.Upsert{Entity: ent}
+		}
+		if err := s.scene.Apply(c).Err(); err != nil && !errors.Is(err, twin.ErrNotFound) {
+			s.log.Error("stored scene edit skipped", "id", e.ID, "by", e.By, "at", e.At, "err", err)
+		}
+	}
+	if len(edits) > 0 {
+		s.log.Info("scene edits applied", "edits", len(edits))
+	}
+	return nil
+}
+
 // openDB opens the store dsn names: a postgres:// URL (PostgreSQL with
 // PostGIS) or sqlite:PATH.
 func openDB(ctx context.Context, dsn string, log *slog.Logger) (store.Store, error) {
@@ -176,7 +207,14 @@ func (s *Service) openAlarms(ctx context.Context) (err error) {
 		return fmt.Errorf("chemtwin: site settings: %w", err)
 	}
 	s.gather, err = gather.New(gather.Options{Scene: s.scene, Alarms: s.alarms, Config: gcfg, Logger: s.log, Clock: s.cfg.Clock, Notify: s.notify})
-	return err
+	if err != nil {
+		return err
+	}
+	s.fences, err = fence.NewService(fence.ServiceOptions{Scene: s.scene, Alarms: s.alarms, Logger: s.log, Registerer: s.reg, Clock: s.cfg.Clock})
+	if err != nil {
+		return fmt.Errorf("chemtwin: fences: %w", err)
+	}
+	return nil
 }
 
 // maxAlarmCameras is how many cameras an alarm lists.
@@ -361,6 +399,7 @@ func (s *Service) wire() {
 	s.scene.Observe(s.hub.Publish)
 	s.scene.Observe(s.rules.Observe)
 	s.scene.Observe(s.gather.Observe)
+	s.scene.Observe(s.fences.Observe)
 	if s.park != nil {
 		s.scene.Observe(s.park.ObserveScene)
 		s.alarms.Observe(s.park.ObserveAlarm)
@@ -422,6 +461,7 @@ func (s *Service) Run(ctx context.Context) error {
 	g.Go(func() error { return s.hub.Run(gctx) })
 	g.Go(func() error { return s.rules.Run(gctx) })
 	g.Go(func() error { return s.gather.Run(gctx) })
+	g.Go(func() error { return s.fences.Run(gctx) })
 	if s.park != nil {
 		g.Go(func() error { return s.park.Run(gctx) })
 	}

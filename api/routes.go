@@ -45,6 +45,9 @@ func (s *Server) register() {
 	s.handleFunc("DELETE /api/v1/silences/{id}", s.authed(s.silenceRemove, roleAdmin, roleManager))
 	s.handleFunc("GET /api/v1/gatherings", s.gatheringList)
 	s.handleFunc("GET /api/v1/headcount", s.headcount)
+	s.handleFunc("POST /api/v1/fences", s.authed(s.fenceCreate, roleAdmin, roleManager))
+	s.handleFunc("PUT /api/v1/fences/{id}", s.authed(s.fenceReplace, roleAdmin, roleManager))
+	s.handleFunc("DELETE /api/v1/fences/{id}", s.authed(s.fenceDelete, roleAdmin, roleManager))
 	s.handleFunc("GET /api/v1/", s.notFound)
 
 	if s.opts.Stream != nil {

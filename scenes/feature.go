@@ -204,3 +204,18 @@ func farthestM(frame *geo.Frame, g orb.Geometry) float64 {
 	}
 	return far
 }
+
+// ParseFeature decodes one GeoJSON Feature (lon/lat) and checks it as a
+// feature of a scene file is checked — id, kind, geometry of the kind,
+// the kind's properties (a fence's rule and parameters, selectors, time
+// window) — for features made at run time over the API. References to
+// other entities (parent, registry people) are the caller's to resolve.
+// The entity is nil, or the problems are not empty, when it is unusable.
+func ParseFeature(doc []byte, frame *geo.Frame) (*twin.Entity, Problems) {
+	var probs Problems
+	e := parseFeature(report{probs: &probs, file: "feature"}, rawFeature{raw: doc}, frame)
+	if e == nil && len(probs) == 0 {
+		probs = Problems{{File: "feature", Reason: "not a usable feature"}}
+	}
+	return e, probs
+}

@@ -183,6 +183,13 @@ func (s *Service) now() time.Time {
 }
 
 func (s *Service) apply(ctx context.Context, ms []move) {
+	s.opts.Scene.View(func(tx twin.Tx) {
+		for i := range ms {
+			if !ms[i].remove && geo.ValidLonLat(ms[i].p) && Exempt(tx, ms[i].p) {
+				ms[i].remove = true // not watched here: out of the detector
+			}
+		}
+	})
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var latest time.Time
