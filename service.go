@@ -433,8 +433,10 @@ func (s *Service) health(context.Context) map[string]any {
 		degraded = append(degraded, "history: "+r)
 	}
 	if n := s.alarms.Dirty(); n > 0 {
-		h["alarms_unstored"] = n
-		degraded = append(degraded, fmt.Sprintf("alarms: %d not yet stored; retrying", n))
+		h["alarms_unstored"] = n // a moment's worth while written behind
+		if s.alarms.Failing() {
+			degraded = append(degraded, fmt.Sprintf("alarms: %d not yet stored; retrying", n))
+		}
 	}
 	if len(degraded) > 0 {
 		h["degraded"] = degraded

@@ -46,6 +46,9 @@ type Store interface {
 
 	// SaveAlarm inserts an alarm or updates it by id.
 	SaveAlarm(ctx context.Context, a alarm.Alarm) error
+	// SaveAlarms saves several alarms in one transaction, in order (a
+	// later state of the same id wins): all or none.
+	SaveAlarms(ctx context.Context, as []alarm.Alarm) error
 	// Alarm returns one alarm.
 	Alarm(ctx context.Context, id string) (alarm.Alarm, error)
 	// Alarms lists alarms matching f, newest raised first.

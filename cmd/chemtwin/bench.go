@@ -14,7 +14,7 @@ import (
 // runBench runs `chemtwin bench NAME [--json]`.
 func runBench(ctx context.Context, args []string) int {
 	if len(args) == 0 {
-		fmt.Fprintln(os.Stderr, "usage: chemtwin bench index|ingest|store|positioning [--json] [flags]")
+		fmt.Fprintln(os.Stderr, "usage: chemtwin bench index|ingest|store|positioning|geofence [--json] [flags]")
 		return 2
 	}
 	name := args[0]
@@ -52,8 +52,30 @@ func runBench(ctx context.Context, args []string) int {
 		fs.IntVar(&o.Tags, "tags", 1000, "tags in the throughput phase")
 		fs.DurationVar(&o.Duration, "duration", 2*time.Second, "measuring time of each throughput phase")
 		run = func() (err error) { result, err = bench.Positioning(ctx, o); return err }
+	case "geofence":
+		var o bench.GeofenceOptions
+		fs.IntVar(&o.Tags, "tags", 10000, "tags (one in ten a vehicle)")
+		fs.IntVar(&o.Fences, "fences", 500, "fences of every rule, one in ten moving")
+		fs.DurationVar(&o.Duration, "duration", 3*time.Second, "measuring time of the in-process workload")
+		e2e := fs.Bool("e2e", true, "also run both workloads end to end over MQTT")
+		run = func() error {
+			in, err := bench.Geofence(ctx, o)
+			if err != nil || !*e2e {
+				result = in
+				return err
+			}
+			out, err := bench.GeofenceE2E(ctx, o)
+			result = struct {
+				bench.GeofenceResult
+				bench.GeofenceE2EResult
+				TargetUpdatesPerS    int `json:"target_updates_per_s"`
+				TargetRefE2EUpdatesS int `json:"target_ref_e2e_updates_per_s"`
+				TargetLatencyP99Ms   int `json:"target_alarm_latency_p99_ms"`
+			}{in, out, 300000, 60000, 20}
+			return err
+		}
 	default:
-		fmt.Fprintf(os.Stderr, "chemtwin: unknown benchmark %q (index, ingest, store, positioning)\n", name)
+		fmt.Fprintf(os.Stderr, "chemtwin: unknown benchmark %q (index, ingest, store, positioning, geofence)\n", name)
 		return 2
 	}
 	if err := fs.Parse(args[1:]); err != nil {

@@ -39,3 +39,22 @@ func BenchmarkGeofence(b *testing.B) {
 		b.ReportMetric(float64(r.Transitions), "transitions")
 	}
 }
+
+// TestGeofenceE2ESmall runs both end-to-end workloads at a small size: the
+// pipeline (MQTT, ingest, twin, fence service, alarm manager on SQLite,
+// /ws) must carry every fix to the engine and alarm frames to the client.
+func TestGeofenceE2ESmall(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end benchmark run")
+	}
+	r, err := GeofenceE2E(context.Background(), GeofenceOptions{Tags: 300, Fences: 70, RefIDs: 300, RefUpdates: 10, RefFences: 40})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.E2EUpdates != 3000 || r.RefE2EUpdates != 3000 || r.E2EUpdatesPerS <= 0 || r.RefE2EUpdatesPerS <= 0 {
+		t.Fatalf("figures %+v", r)
+	}
+	if r.RefE2EAlarms == 0 || r.AlarmLatencyP99Ms <= 0 {
+		t.Fatalf("no fence alarm reached the websocket client: %+v", r)
+	}
+}

@@ -21,18 +21,11 @@ const alarmColumns = `id, type, level, state, key, entity_id, area_id, lon, lat,
 
 // SaveAlarm inserts a or replaces every field of the alarm with its id.
 func (db *DB) SaveAlarm(ctx context.Context, a alarm.Alarm) error {
-	if err := db.enter(); err != nil {
-		return err
-	}
-	defer db.leave()
-	if err := checkAlarm(a); err != nil {
-		return fmt.Errorf("postgres: save alarm %q: %w", a.ID, err)
-	}
-	details, err := encodeJSON(a.Details)
-	if err != nil {
-		return fmt.Errorf("postgres: save alarm %q: details: %w", a.ID, err)
-	}
-	const q = `INSERT INTO alarms (` + alarmColumns + `)
+	return db.SaveAlarms(ctx, []alarm.Alarm{a})
+}
+
+// alarmUpsert inserts an alarm or replaces every field of the stored one.
+const alarmUpsert = `INSERT INTO alarms (` + alarmColumns + `)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
 		ON CONFLICT (id) DO UPDATE SET
 			type = excluded.type, level = excluded.level, state = excluded.state,
@@ -42,12 +35,38 @@ func (db *DB) SaveAlarm(ctx context.Context, a alarm.Alarm) error {
 			acked_by = excluded.acked_by, ack_note = excluded.ack_note,
 			cleared_at = excluded.cleared_at, message = excluded.message,
 			message_en = excluded.message_en, details = excluded.details`
-	err = db.exec(ctx, q, a.ID, string(a.Type), a.Level, string(a.State), a.Key,
-		a.EntityID, a.AreaID, a.Lon, a.Lat, ts(a.RaisedAt), ts(a.UpdatedAt),
-		nullTS(a.AckedAt), a.AckedBy, a.AckNote, nullTS(a.ClearedAt), a.Message,
-		a.MessageEn, details)
+
+// SaveAlarms saves several alarms in one transaction (one pipelined
+// batch), in order (a later state of the same id wins): all or none.
+func (db *DB) SaveAlarms(ctx context.Context, as []alarm.Alarm) error {
+	if err := db.enter(); err != nil {
+		return err
+	}
+	defer db.leave()
+	if len(as) == 0 {
+		return nil
+	}
+	batch := &pgx.Batch{}
+	for _, a := range as {
+		if err := checkAlarm(a); err != nil {
+			return fmt.Errorf("postgres: save alarm %q: %w", a.ID, err)
+		}
+		details, err := encodeJSON(a.Details)
+		if err != nil {
+			return fmt.Errorf("postgres: save alarm %q: details: %w", a.ID, err)
+		}
+		batch.Queue(alarmUpsert, a.ID, string(a.Type), a.Level, string(a.State), a.Key,
+			a.EntityID, a.AreaID, a.Lon, a.Lat, ts(a.RaisedAt), ts(a.UpdatedAt),
+			nullTS(a.AckedAt), a.AckedBy, a.AckNote, nullTS(a.ClearedAt), a.Message,
+			a.MessageEn, details)
+	}
+	err := db.conn(ctx, func(c *pgx.Conn) error {
+		return pgx.BeginFunc(ctx, c, func(tx pgx.Tx) error {
+			return tx.SendBatch(ctx, batch).Close()
+		})
+	})
 	if err != nil {
-		return fmt.Errorf("postgres: save alarm %q: %w", a.ID, storeErr(err))
+		return fmt.Errorf("postgres: save alarms: %w", storeErr(err))
 	}
 	return nil
 }

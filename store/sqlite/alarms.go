@@ -19,18 +19,11 @@ const alarmColumns = `id, type, level, state, key, entity_id, area_id, lon, lat,
 
 // SaveAlarm inserts a or replaces every field of the alarm with its id.
 func (db *DB) SaveAlarm(ctx context.Context, a alarm.Alarm) error {
-	if err := db.enter(); err != nil {
-		return err
-	}
-	defer db.leave()
-	if err := checkAlarm(a); err != nil {
-		return fmt.Errorf("sqlite: save alarm %q: %w", a.ID, err)
-	}
-	details, err := encodeJSON(a.Details)
-	if err != nil {
-		return fmt.Errorf("sqlite: save alarm %q: details: %w", a.ID, err)
-	}
-	const q = `INSERT INTO alarms (` + alarmColumns + `)
+	return db.SaveAlarms(ctx, []alarm.Alarm{a})
+}
+
+// alarmUpsert inserts an alarm or replaces every field of the stored one.
+const alarmUpsert = `INSERT INTO alarms (` + alarmColumns + `)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET
 			type = excluded.type, level = excluded.level, state = excluded.state,
@@ -40,12 +33,49 @@ func (db *DB) SaveAlarm(ctx context.Context, a alarm.Alarm) error {
 			acked_by = excluded.acked_by, ack_note = excluded.ack_note,
 			cleared_at = excluded.cleared_at, message = excluded.message,
 			message_en = excluded.message_en, details = excluded.details`
-	_, err = db.w.ExecContext(ctx, q, a.ID, string(a.Type), a.Level, string(a.State), a.Key,
-		a.EntityID, a.AreaID, a.Lon, a.Lat, millis(a.RaisedAt), millis(a.UpdatedAt),
-		nullMillis(a.AckedAt), a.AckedBy, a.AckNote, nullMillis(a.ClearedAt), a.Message,
-		a.MessageEn, details)
+
+// SaveAlarms saves several alarms in one transaction, in order (a later
+// state of the same id wins): all or none.
+func (db *DB) SaveAlarms(ctx context.Context, as []alarm.Alarm) error {
+	if err := db.enter(); err != nil {
+		return err
+	}
+	defer db.leave()
+	if len(as) == 0 {
+		return nil
+	}
+	details := make([]any, len(as))
+	for i, a := range as {
+		if err := checkAlarm(a); err != nil {
+			return fmt.Errorf("sqlite: save alarm %q: %w", a.ID, err)
+		}
+		d, err := encodeJSON(a.Details)
+		if err != nil {
+			return fmt.Errorf("sqlite: save alarm %q: details: %w", a.ID, err)
+		}
+		details[i] = d
+	}
+	tx, err := db.w.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("sqlite: save alarm %q: %w", a.ID, storeErr(err))
+		return fmt.Errorf("sqlite: save alarms: %w", storeErr(err))
+	}
+	defer tx.Rollback()
+	stmt, err := tx.PrepareContext(ctx, alarmUpsert)
+	if err != nil {
+		return fmt.Errorf("sqlite: save alarms: %w", storeErr(err))
+	}
+	defer stmt.Close()
+	for i, a := range as {
+		_, err = stmt.ExecContext(ctx, a.ID, string(a.Type), a.Level, string(a.State), a.Key,
+			a.EntityID, a.AreaID, a.Lon, a.Lat, millis(a.RaisedAt), millis(a.UpdatedAt),
+			nullMillis(a.AckedAt), a.AckedBy, a.AckNote, nullMillis(a.ClearedAt), a.Message,
+			a.MessageEn, details[i])
+		if err != nil {
+			return fmt.Errorf("sqlite: save alarm %q: %w", a.ID, storeErr(err))
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("sqlite: save alarms: %w", storeErr(err))
 	}
 	return nil
 }

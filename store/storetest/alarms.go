@@ -240,3 +240,34 @@ func ids(as []alarm.Alarm) string {
 	}
 	return "[" + strings.Join(s, " ") + "]"
 }
+
+// testSaveAlarms: a batch is written in order (the later state of an id
+// wins) and all or none.
+func (s suite) testSaveAlarms(t *testing.T) {
+	t.Parallel()
+	st := s.fresh(t)
+	c := ctx(t)
+	a1, a2 := newAlarm("al-b1", alarm.FenceIntrusion, base), newAlarm("al-b2", alarm.SOS, base)
+	a1cleared := a1
+	a1cleared.State, a1cleared.ClearedAt, a1cleared.UpdatedAt = alarm.Cleared, ptr(at(time.Minute)), at(time.Minute)
+	if err := st.SaveAlarms(c, []alarm.Alarm{a1, a2, a1cleared}); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := st.Alarm(c, "al-b1"); got.State != alarm.Cleared {
+		t.Fatalf("al-b1 %s, want the batch's later state cleared", got.State)
+	}
+	if _, err := st.Alarm(c, "al-b2"); err != nil {
+		t.Fatal(err)
+	}
+	bad := newAlarm("", alarm.SOS, base)
+	a3 := newAlarm("al-b3", alarm.SOS, base)
+	if err := st.SaveAlarms(c, []alarm.Alarm{a3, bad}); !errors.Is(err, store.ErrInvalid) {
+		t.Fatalf("batch with an alarm without id: %v", err)
+	}
+	if _, err := st.Alarm(c, "al-b3"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("a refused batch was partly written: %v", err)
+	}
+	if err := st.SaveAlarms(c, nil); err != nil {
+		t.Fatalf("empty batch: %v", err)
+	}
+}

@@ -124,6 +124,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Run("HistoryPurge", s.testHistoryPurge)
 	t.Run("HistoryConcurrency", s.testHistoryConcurrency)
 	t.Run("Edits", s.testEdits)
+	t.Run("SaveAlarms", s.testSaveAlarms)
 }
 
 // RunDurable runs Run and then the durability tests: records written,

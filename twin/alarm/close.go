@@ -25,21 +25,29 @@ const DefaultEventAfter = 30 * time.Second
 // (gather.Service.Confirm refuses while the group is still together). If
 // the condition persists, the rule's next Raise opens a new alarm.
 func (m *Manager) Close(ctx context.Context, id, by, note string) (Alarm, error) {
+	a, seq, err := m.close(ctx, id, by, note)
+	if err != nil {
+		return a, err
+	}
+	return a, m.waitStored(ctx, seq)
+}
+
+func (m *Manager) close(ctx context.Context, id, by, note string) (Alarm, uint64, error) {
 	if by == "" {
-		return Alarm{}, fmt.Errorf("%w: closing needs a name", ErrState)
+		return Alarm{}, 0, fmt.Errorf("%w: closing needs a name", ErrState)
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	a := m.openByID(id)
 	if a == nil {
-		stored, err := m.opts.Store.Alarm(ctx, id)
+		stored, err := m.storedAlarm(ctx, id)
 		if err != nil {
-			return Alarm{}, fmt.Errorf("%w: %s (%v)", ErrNotFound, id, err)
+			return Alarm{}, 0, err
 		}
 		a = &stored
 	}
 	if who, ok := a.Details[DetailClosedBy]; ok {
-		return *a, fmt.Errorf("%w: %s was closed by %v", ErrState, id, who)
+		return *a, 0, fmt.Errorf("%w: %s was closed by %v", ErrState, id, who)
 	}
 	now := m.opts.Clock()
 	if a.AckedAt == nil {
@@ -55,7 +63,8 @@ func (m *Manager) Close(ctx context.Context, id, by, note string) (Alarm, error)
 		m.openByType.WithLabelValues(string(a.Type)).Dec()
 		a.State, a.ClearedAt = Cleared, &now
 	}
-	return *a, m.commit(ctx, ActionClosed, *a)
+	seq, err := m.commit(ctx, ActionClosed, *a)
+	return *a, seq, err
 }
 
 // RecordEvents marks every open alarm raised at least EventAfter ago and
@@ -87,7 +96,8 @@ func (m *Manager) RecordEvents(ctx context.Context) ([]Alarm, error) {
 		a.Details = withDetails(a.Details, map[string]any{DetailEventRecordedAt: stampAt})
 		a.UpdatedAt = now
 		out = append(out, *a)
-		errs = append(errs, m.commit(ctx, ActionEvent, *a))
+		_, err := m.commit(ctx, ActionEvent, *a)
+		errs = append(errs, err)
 	}
 	return out, errors.Join(errs...)
 }

@@ -24,6 +24,14 @@ type Store interface {
 	Alarms(ctx context.Context, f Filter) ([]Alarm, error)
 }
 
+// BatchStore is a Store that saves several alarms in one transaction, in
+// order, all or none (store.Store does). The manager uses it when it can:
+// an alarm storm is written in a few transactions, not one per step.
+type BatchStore interface {
+	Store
+	SaveAlarms(ctx context.Context, as []Alarm) error
+}
+
 // Options configure a Manager. Zero values are the defaults.
 type Options struct {
 	Store      Store                 // required
@@ -53,20 +61,31 @@ const retryTimeout = 5 * time.Second
 // open alarms in memory, persists every step and tells observers. It is safe
 // for concurrent use.
 //
-// Safety comes before bookkeeping: when the store fails, the alarm still
-// goes to observers (the operator must see it) and the write is retried on
-// the next lifecycle step and, with backoff, by Run.
+// Safety comes before bookkeeping: observers (the viewers, MQTT) get every
+// step at once, and persistence follows. While Run runs, the steps of
+// rules (Raise, Clear, alarm events) are written behind by Run's writer —
+// whatever accumulated since its last write, in one transaction — so that
+// an alarm storm (hundreds of fence crossings a second) neither waits on
+// the disk nor holds up detection. The steps people take (Ack, Close)
+// return only once written. Without Run every step is written before its
+// call returns. When the store fails, nothing is lost from memory: the
+// writes are retried with backoff until they succeed.
 type Manager struct {
 	opts Options
 	log  *slog.Logger
 
 	mu        sync.Mutex
-	open      map[string]*Alarm // by Key: alarms not cleared
-	dirty     map[string]Alarm  // by ID: persisted state pending a retry
+	open      map[string]*Alarm  // by Key: alarms not cleared
+	dirty     map[string]pending // by ID: the latest state not yet written
+	seq       uint64             // commits so far
+	stored    uint64             // every commit up to this one is written
+	storedCh  chan struct{}      // closed (and replaced) when stored advances
+	behind    bool               // Run's writer persists (write-behind)
 	observers []func(Event)
 	silences  map[string]Silence // by ID (in memory: the store has no table for them)
-	kick      chan struct{}      // capacity 1: a write failed, Run should retry
+	kick      chan struct{}      // capacity 1: Run's writer has work
 	unstored  atomic.Int64       // len(dirty), readable without mu
+	failing   atomic.Bool        // the last write failed
 
 	raised     *prometheus.CounterVec
 	storeErrs  prometheus.Counter
@@ -101,7 +120,8 @@ func NewManager(ctx context.Context, opts Options) (*Manager, error) {
 		opts:     opts,
 		log:      opts.Logger.With("component", "alarm"),
 		open:     make(map[string]*Alarm),
-		dirty:    make(map[string]Alarm),
+		dirty:    make(map[string]pending),
+		storedCh: make(chan struct{}),
 		silences: make(map[string]Silence),
 		kick:     make(chan struct{}, 1),
 		raised: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -200,7 +220,8 @@ func (m *Manager) Raise(ctx context.Context, r Raise) (Alarm, bool, error) {
 		}
 		a.Level, a.Message, a.MessageEn, a.UpdatedAt = r.Level, r.Message, r.MessageEn, r.At
 		a.Details = m.stamp(a, a.Details, r.Details, r.At)
-		return *a, false, m.commit(ctx, ActionUpdated, *a)
+		_, err := m.commit(ctx, ActionUpdated, *a)
+		return *a, false, err
 	}
 	a := &Alarm{
 		ID: newID(r.At), Type: r.Type, Level: r.Level, State: Active, Key: r.Key,
@@ -211,7 +232,8 @@ func (m *Manager) Raise(ctx context.Context, r Raise) (Alarm, bool, error) {
 	m.open[r.Key] = a
 	m.raised.WithLabelValues(string(a.Type)).Inc()
 	m.openByType.WithLabelValues(string(a.Type)).Inc()
-	return *a, true, m.commit(ctx, ActionRaised, *a)
+	_, err := m.commit(ctx, ActionRaised, *a)
+	return *a, true, err
 }
 
 // Clear closes the open alarm with key, if any, at time at.
@@ -228,35 +250,60 @@ func (m *Manager) Clear(ctx context.Context, key string, at time.Time) (Alarm, b
 	delete(m.open, key)
 	m.openByType.WithLabelValues(string(a.Type)).Dec()
 	a.State, a.ClearedAt, a.UpdatedAt = Cleared, &at, at
-	return *a, true, m.commit(ctx, ActionCleared, *a)
+	_, err := m.commit(ctx, ActionCleared, *a)
+	return *a, true, err
 }
 
 // Ack records that the named person confirmed the alarm. An open alarm
 // becomes acknowledged; a cleared one keeps its state and gains the
-// acknowledgement. Acknowledging twice is ErrState.
+// acknowledgement. Acknowledging twice is ErrState. It returns once the
+// acknowledgement is written (an error when it is not yet: it stays
+// queued and is retried).
 func (m *Manager) Ack(ctx context.Context, id, by, note string) (Alarm, error) {
+	a, seq, err := m.ack(ctx, id, by, note)
+	if err != nil {
+		return a, err
+	}
+	return a, m.waitStored(ctx, seq)
+}
+
+func (m *Manager) ack(ctx context.Context, id, by, note string) (Alarm, uint64, error) {
 	if by == "" {
-		return Alarm{}, fmt.Errorf("%w: acknowledgement needs a name", ErrState)
+		return Alarm{}, 0, fmt.Errorf("%w: acknowledgement needs a name", ErrState)
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	a := m.openByID(id)
 	if a == nil {
-		stored, err := m.opts.Store.Alarm(ctx, id)
+		stored, err := m.storedAlarm(ctx, id)
 		if err != nil {
-			return Alarm{}, fmt.Errorf("%w: %s (%v)", ErrNotFound, id, err)
+			return Alarm{}, 0, err
 		}
 		a = &stored
 	}
 	if a.AckedAt != nil {
-		return *a, fmt.Errorf("%w: %s was acknowledged by %s", ErrState, id, a.AckedBy)
+		return *a, 0, fmt.Errorf("%w: %s was acknowledged by %s", ErrState, id, a.AckedBy)
 	}
 	now := m.opts.Clock()
 	a.AckedAt, a.AckedBy, a.AckNote, a.UpdatedAt = &now, by, note, now
 	if a.State == Active {
 		a.State = Acknowledged
 	}
-	return *a, m.commit(ctx, ActionAcked, *a)
+	seq, err := m.commit(ctx, ActionAcked, *a)
+	return *a, seq, err
+}
+
+// storedAlarm returns a cleared alarm: its latest state if not yet
+// written, else the store's. The caller holds mu.
+func (m *Manager) storedAlarm(ctx context.Context, id string) (Alarm, error) {
+	if p, ok := m.dirty[id]; ok {
+		return p.a, nil
+	}
+	a, err := m.opts.Store.Alarm(ctx, id)
+	if err != nil {
+		return Alarm{}, fmt.Errorf("%w: %s (%v)", ErrNotFound, id, err)
+	}
+	return a, nil
 }
 
 func (m *Manager) openByID(id string) *Alarm {
@@ -268,114 +315,246 @@ func (m *Manager) openByID(id string) *Alarm {
 	return nil
 }
 
-// commit persists a (retrying earlier failures first) and tells observers.
+// pending is a state waiting to be written and the commit that made it.
+type pending struct {
+	a   Alarm
+	seq uint64
+}
+
+// commit records a lifecycle step: it tells observers and queues the state
+// for writing. Without Run's writer it writes it (and any earlier failed
+// ones) before returning; with it, it wakes the writer. It returns the
+// step's sequence number (for waitStored) and, when it wrote, the error.
 // The caller holds mu.
-func (m *Manager) commit(ctx context.Context, act Action, a Alarm) error {
-	m.flushDirty(ctx)
-	err := m.opts.Store.SaveAlarm(ctx, a)
-	if err != nil {
-		m.dirty[a.ID] = a
-		m.storeErrs.Inc()
-		m.log.Error("alarm not persisted; will retry", "id", a.ID, "type", a.Type, "err", err)
-		err = fmt.Errorf("alarm: persist %s: %w", a.ID, err)
-		select {
-		case m.kick <- struct{}{}:
-		default:
-		}
-	} else {
-		delete(m.dirty, a.ID) // an older state that failed is superseded
-	}
+func (m *Manager) commit(ctx context.Context, act Action, a Alarm) (uint64, error) {
+	m.seq++
+	seq := m.seq
+	m.dirty[a.ID] = pending{a, seq} // an older unwritten state is superseded
 	m.unstored.Store(int64(len(m.dirty)))
 	for _, fn := range m.observers {
 		fn(Event{Action: act, Alarm: a})
 	}
+	if m.behind {
+		m.wake()
+		return seq, nil
+	}
+	if err := m.writeLocked(ctx); err != nil {
+		return seq, fmt.Errorf("alarm: persist %s: %w", a.ID, err)
+	}
+	return seq, nil
+}
+
+func (m *Manager) wake() {
+	select {
+	case m.kick <- struct{}{}:
+	default:
+	}
+}
+
+// batch returns the unwritten states in commit order. The caller holds mu.
+func (m *Manager) batch() []pending {
+	out := make([]pending, 0, len(m.dirty))
+	for _, p := range m.dirty {
+		out = append(out, p)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].seq < out[j].seq })
+	return out
+}
+
+// save writes a batch — in one transaction when the store can — and
+// returns the states it wrote. When the batch fails each state is tried on
+// its own, so that one the store refuses (bad text, say) cannot hold the
+// others back; err is then the first failure.
+func (m *Manager) save(ctx context.Context, ps []pending) ([]pending, error) {
+	ctx, cancel := context.WithTimeout(ctx, retryTimeout)
+	defer cancel()
+	if bs, ok := m.opts.Store.(BatchStore); ok {
+		as := make([]Alarm, len(ps))
+		for i, p := range ps {
+			as[i] = p.a
+		}
+		err := bs.SaveAlarms(ctx, as)
+		if err == nil || len(ps) == 1 || ctx.Err() != nil {
+			if err != nil {
+				return nil, err
+			}
+			return ps, nil
+		}
+	}
+	var done []pending
+	var first error
+	for _, p := range ps {
+		if err := m.opts.Store.SaveAlarm(ctx, p.a); err != nil {
+			if first == nil {
+				first = err
+			}
+			if ctx.Err() != nil {
+				break
+			}
+			continue
+		}
+		done = append(done, p)
+	}
+	return done, first
+}
+
+// written drops the written states from the queue — unless a newer state
+// of the same alarm came meanwhile — and advances stored: every commit
+// below the oldest state still queued is in the store (a superseded state
+// counts as written once its successor is). The caller holds mu.
+func (m *Manager) written(done []pending) {
+	for _, w := range done {
+		if p, ok := m.dirty[w.a.ID]; ok && p.seq == w.seq {
+			delete(m.dirty, w.a.ID)
+		}
+	}
+	m.unstored.Store(int64(len(m.dirty)))
+	upto := m.seq
+	for _, p := range m.dirty {
+		upto = min(upto, p.seq-1)
+	}
+	if upto > m.stored {
+		m.stored = upto
+		close(m.storedCh)
+		m.storedCh = make(chan struct{})
+	}
+}
+
+// outcome counts and logs how a write went.
+func (m *Manager) outcome(tried, wrote int, err error) error {
+	if err == nil {
+		if m.failing.Swap(false) {
+			m.log.Info("alarms persisted after a failed write", "alarms", wrote)
+		}
+		return nil
+	}
+	m.storeErrs.Inc()
+	if !m.failing.Swap(true) {
+		m.log.Error("alarms not persisted; retrying", "alarms", tried-wrote, "err", err)
+	}
 	return err
 }
 
-// flushDirty writes the alarms whose last write failed, oldest update
-// first, and stops at the first failure: the store is likely still down,
-// and the next attempt comes soon. The caller holds mu.
-func (m *Manager) flushDirty(ctx context.Context) {
+// writeLocked writes every unwritten state while holding mu (no writer
+// runs). The caller holds mu.
+func (m *Manager) writeLocked(ctx context.Context) error {
 	if len(m.dirty) == 0 {
-		return
+		return nil
 	}
-	pending := make([]Alarm, 0, len(m.dirty))
-	for _, a := range m.dirty {
-		pending = append(pending, a)
+	as := m.batch()
+	done, err := m.save(ctx, as)
+	m.written(done)
+	return m.outcome(len(as), len(done), err)
+}
+
+// writeBehind is one round of Run's writer: it takes the unwritten states
+// and writes them without holding mu, so that steps keep coming while the
+// disk works. Only the writer writes while it runs, so writes land in
+// commit order.
+func (m *Manager) writeBehind(ctx context.Context) error {
+	m.mu.Lock()
+	if len(m.dirty) == 0 {
+		m.mu.Unlock()
+		return nil
 	}
-	sort.Slice(pending, func(i, j int) bool { return pending[i].UpdatedAt.Before(pending[j].UpdatedAt) })
-	for _, a := range pending {
-		wctx, cancel := context.WithTimeout(ctx, retryTimeout)
-		err := m.opts.Store.SaveAlarm(wctx, a)
-		cancel()
-		if err != nil {
-			return
+	as := m.batch()
+	m.mu.Unlock()
+	done, err := m.save(ctx, as)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.written(done)
+	return m.outcome(len(as), len(done), err)
+}
+
+// waitStored waits until commit seq is written (at once without Run's
+// writer: commit wrote it), or ctx ends.
+func (m *Manager) waitStored(ctx context.Context, seq uint64) error {
+	for {
+		m.mu.Lock()
+		if m.stored >= seq {
+			m.mu.Unlock()
+			return nil
 		}
-		delete(m.dirty, a.ID)
-		m.unstored.Store(int64(len(m.dirty)))
-		m.log.Info("alarm persisted after retry", "id", a.ID, "type", a.Type, "state", a.State)
+		if !m.behind {
+			err := m.writeLocked(ctx)
+			m.mu.Unlock()
+			return err
+		}
+		ch := m.storedCh
+		m.mu.Unlock()
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("alarm: not yet persisted: %w", ctx.Err())
+		case <-ch:
+		}
 	}
 }
 
-// Run retries failed alarm writes until ctx ends: after a write fails it
-// tries the pending ones again with exponential backoff (RetryMin …
-// RetryMax) until all are stored, so that after a store outage every
-// lifecycle step reaches the store even when no new alarm comes. Every
-// EventEvery it records alarm events (RecordEvents). When ctx ends it
-// tries once more and returns nil.
+// Run writes the alarm steps behind (see Manager) until ctx ends, retrying
+// failed writes with exponential backoff (RetryMin … RetryMax), and every
+// EventEvery records alarm events (RecordEvents). When ctx ends it writes
+// what is left and returns nil.
 func (m *Manager) Run(ctx context.Context) error {
+	m.mu.Lock()
+	if m.behind {
+		m.mu.Unlock()
+		return errors.New("alarm: Run already running")
+	}
+	m.behind = true
+	m.mu.Unlock()
+	m.wake() // steps committed before Run
 	tick := time.NewTicker(m.opts.EventEvery)
 	defer tick.Stop()
+	defer m.finalFlush()
 	for {
 		select {
 		case <-ctx.Done():
-			m.finalFlush()
 			return nil
 		case <-tick.C:
 			m.recordEvents(ctx)
 			continue
 		case <-m.kick:
 		}
-		for wait := m.opts.RetryMin; m.Dirty() > 0; wait = min(2*wait, m.opts.RetryMax) {
+		for wait := m.opts.RetryMin; m.writeBehind(ctx) != nil; wait = min(2*wait, m.opts.RetryMax) {
 			if !m.sleep(ctx, tick.C, wait) {
-				m.finalFlush()
 				return nil
 			}
-			m.mu.Lock()
-			m.flushDirty(ctx)
-			m.mu.Unlock()
 		}
 	}
 }
 
+// finalFlush ends write-behind and writes what is left.
 func (m *Manager) finalFlush() {
 	ctx, cancel := context.WithTimeout(context.Background(), retryTimeout)
 	defer cancel()
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.flushDirty(ctx)
-	if n := len(m.dirty); n > 0 {
-		m.log.Error("alarms not persisted at shutdown", "alarms", n)
+	m.behind = false
+	if err := m.writeLocked(ctx); err != nil {
+		m.log.Error("alarms not persisted at shutdown", "alarms", len(m.dirty), "err", err)
 	}
+	// Wake anyone waiting for a write: they now write themselves.
+	close(m.storedCh)
+	m.storedCh = make(chan struct{})
 }
 
-// Dirty returns how many alarms have a state not yet in the store. It
-// does not wait for a write in progress.
+// Dirty returns how many alarms have a state not yet in the store (a
+// moment's worth while Run writes behind). It does not wait for a write in
+// progress.
 func (m *Manager) Dirty() int { return int(m.unstored.Load()) }
+
+// Failing reports whether the last write of alarms failed (they are
+// retried; see Run).
+func (m *Manager) Failing() bool { return m.failing.Load() }
 
 // Get returns one alarm (open ones from memory, others from the store).
 func (m *Manager) Get(ctx context.Context, id string) (Alarm, error) {
 	m.mu.Lock()
+	defer m.mu.Unlock()
 	if a := m.openByID(id); a != nil {
-		defer m.mu.Unlock()
 		return *a, nil
 	}
-	m.mu.Unlock()
-	a, err := m.opts.Store.Alarm(ctx, id)
-	if err != nil {
-		return Alarm{}, fmt.Errorf("%w: %s (%v)", ErrNotFound, id, err)
-	}
-	return a, nil
+	return m.storedAlarm(ctx, id)
 }
 
 // List returns alarms from the store.
