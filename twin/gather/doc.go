@@ -1,6 +1,7 @@
 // Package gather detects gatherings of people (人员聚集): at least
-// MinPersons people on one floor who all fit in a disc of radius RadiusM
-// (any centre, not a zone) for longer than Duration — 15 m, 60 s and 3
+// MinPersons people on one floor within RadiusM of one of them (a disc
+// centred where people are, anywhere — not a zone) for longer than
+// Duration — 15 m, 60 s and 3
 // people by default (2023 gathering-risk guide; AQ 3064.3—2025 §3.5,
 // §5.2.3; see REFERENCE.md §2). Levels by head count: yellow 3, orange 4–6,
 // red more than 6; a gathering near an active gas alarm escalates to level

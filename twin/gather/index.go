@@ -31,12 +31,11 @@ type person struct {
 }
 
 // index is the incremental part: a uniform hash grid with cells of size R
-// per floor, and for each person p the greedy group G(p) — the people who
-// fit with p in a disc of radius R, taken in order of distance from p. Any
-// disc of radius R that holds p holds only people within 2R of p, so G(p)
-// depends on those alone: a fix invalidates the groups of the people within
-// 2R of the moved person's old and new positions (a 5×5 block of cells),
-// never the whole crowd. Groups are recomputed lazily in refresh.
+// per floor, and for each person p the group G(p) — p and the people
+// within R of p. G(p) depends on the people within R of p alone, so a fix
+// invalidates the groups of the people within 2R of the moved person's old
+// and new positions (a 5×5 block of cells: a margin, as the grid is
+// coarse), never the whole crowd. Groups are recomputed lazily in refresh.
 //
 // Not safe for concurrent use.
 type index struct {
@@ -183,15 +182,19 @@ func (x *index) refresh() {
 	x.dirty = x.dirty[:0]
 }
 
-// groupOf computes G(p): starting from p, the people within 2R of p are
-// taken nearest first (ties by id) and each joins when the minimal
-// enclosing circle of the group with it still has radius ≤ R. It returns
+// groupOf computes G(p): p and the people within R of p on its floor, in
+// a disc of radius R centred on p (REFERENCE.md §2: people within 15 m of
+// a point; the points looked at are where people are, so that the test's
+// margin is the full distance to the edge: a person at 18 m from the
+// centre of a 12 m ring is 3 m outside, not 0.25 m as the minimal
+// enclosing circle of the ring and that person would have it). It returns
 // nil when fewer than min people result.
 func (x *index) groupOf(i int32, buf []int32) []int32 {
 	o := &x.ps[i]
 	x.cand = x.cand[:0]
+	r2 := x.r*x.r + eps
 	x.near(o.p, o.floor, func(j int32, d2 float64) {
-		if j != i {
+		if j != i && d2 <= r2 {
 			x.cand = append(x.cand, candidate{j, d2})
 		}
 	})
@@ -200,25 +203,8 @@ func (x *index) groupOf(i int32, buf []int32) []int32 {
 	}
 	sortCandidates(x.cand, func(j int32) string { return x.ps[j].id })
 	g := append(buf, i)
-	x.pts = append(x.pts[:0], o.p)
-	c := circle{o.p.x, o.p.y, 0}
-	for k, cd := range x.cand {
-		if len(g)+len(x.cand)-k < x.min {
-			return nil // too few left to reach min
-		}
-		q := x.ps[cd.i].p
-		if !c.contains(q) {
-			nc := enclosingWith(x.pts, q)
-			if nc.r > x.r+eps {
-				continue
-			}
-			c = nc
-		}
+	for _, cd := range x.cand {
 		g = append(g, cd.i)
-		x.pts = append(x.pts, q)
-	}
-	if len(g) < x.min {
-		return nil
 	}
 	return g
 }

@@ -71,8 +71,7 @@ type refPerson struct {
 }
 
 // bruteClusters is the reference: the same definition as index.clusters,
-// evaluated from scratch with an all-pairs neighbour scan (O(n²)) and
-// the exhaustive enclosing circle.
+// evaluated from scratch with an all-pairs neighbour scan (O(n²)).
 func bruteClusters(ps []refPerson, r float64, minN int) [][]string {
 	sort.Slice(ps, func(i, j int) bool { return ps[i].id < ps[j].id })
 	groups := make([][]int, len(ps))
@@ -84,7 +83,7 @@ func bruteClusters(ps []refPerson, r float64, minN int) [][]string {
 		var cands []cd
 		for j, q := range ps {
 			d2 := (q.p.x-p.p.x)*(q.p.x-p.p.x) + (q.p.y-p.p.y)*(q.p.y-p.p.y)
-			if j != i && q.floor == p.floor && d2 <= 4*r*r+eps {
+			if j != i && q.floor == p.floor && d2 <= r*r+eps {
 				cands = append(cands, cd{j, d2})
 			}
 		}
@@ -94,11 +93,9 @@ func bruteClusters(ps []refPerson, r float64, minN int) [][]string {
 			}
 			return ps[cands[a].j].id < ps[cands[b].j].id
 		})
-		g, pts := []int{i}, []pt{p.p}
+		g := []int{i}
 		for _, c := range cands {
-			if bruteMEC(append(slices.Clone(pts), ps[c.j].p)).r <= r+eps {
-				g, pts = append(g, c.j), append(pts, ps[c.j].p)
-			}
+			g = append(g, c.j)
 		}
 		if len(g) >= minN {
 			groups[i] = g
