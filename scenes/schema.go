@@ -47,8 +47,8 @@ var networkFields = fields{
 }
 
 var kindFields = map[twin.Kind]fields{
-	twin.KindArea:     {"area_type": fString, "risk_level": fString, "fire_zone": fBool},
-	twin.KindBuilding: {"floors": fInt, "floor_height_m": fNumber, "use": fString, "blast_resistant": fBool},
+	twin.KindArea:     {"area_type": fString, "risk_level": fString, "fire_zone": fBool, "gathering": fBool},
+	twin.KindBuilding: {"floors": fInt, "floor_height_m": fNumber, "use": fString, "blast_resistant": fBool, "gathering": fBool},
 	twin.KindGate:     {"gate_type": fString},
 	twin.KindUnit:     {"unit_type": fString, "process": fString, "fire_zone": fBool},
 	twin.KindEquipment: {
