@@ -400,6 +400,9 @@ func (s *Service) wire() {
 	s.scene.Observe(s.rules.Observe)
 	s.scene.Observe(s.gather.Observe)
 	s.scene.Observe(s.fences.Observe)
+	if s.video != nil {
+		s.scene.Observe(s.video.Observe)
+	}
 	if s.park != nil {
 		s.scene.Observe(s.park.ObserveScene)
 		s.alarms.Observe(s.park.ObserveAlarm)

@@ -12,7 +12,11 @@ import (
 )
 
 func TestVideoLinkage(t *testing.T) {
-	h := newHarness(t, func(o *api.Options) { o.Video = video.NewLinker(o.Scene) })
+	h := newHarness(t, func(o *api.Options) {
+		l := video.NewLinker(o.Scene)
+		o.Scene.Observe(l.Observe) // cameras added below are seen
+		o.Video = l
+	})
 	cam := func(id string, x, y, heading float64) twin.Change {
 		return twin.Upsert{Entity: &twin.Entity{ID: id, Kind: twin.KindCamera, Name: id, Geometry: h.frame.Point(x, y),
 			Props: map[string]any{"heading_deg": heading, "fov_deg": 90.0, "range_m": 40.0, "stream_url": "rtsp://nvr/" + id}}}

@@ -58,6 +58,10 @@ type Service struct {
 	dirty   bool
 	buf     []Transition
 	m       metrics
+	// areas caches the area of a fixed fence's alarms (by fence id; ""
+	// when none contains it), so that an alarm storm does not take the
+	// scene's read lock once per alarm. Owned by Run; reset with the set.
+	areas map[string]string
 }
 
 // NewService reads the scene (site timezone and settings, people and
@@ -102,6 +106,7 @@ func NewService(opts ServiceOptions) (*Service, error) {
 	}
 	s.eng = eng
 	s.current.Store(set)
+	s.areas = nil
 	sort.Slice(subjects, func(i, j int) bool { return subjects[i].ID < subjects[j].ID })
 	for _, sub := range subjects {
 		s.eng.SetSubject(nil, sub, time.Time{})
@@ -217,6 +222,7 @@ func (s *Service) Run(ctx context.Context) error {
 func (s *Service) install(ctx context.Context, set *Set) {
 	s.emit(ctx, s.eng.Replace(s.buf[:0], set, s.opts.Clock()))
 	s.current.Store(set)
+	s.areas = nil
 }
 
 // evaluate feeds one result to the engine and sends its transitions.
@@ -231,6 +237,7 @@ func (s *Service) evaluate(ctx context.Context, r twin.Result) {
 		set := s.compile()
 		out = s.eng.Replace(out, set, s.opts.Clock())
 		s.current.Store(set)
+		s.areas = nil
 	}
 	s.emit(ctx, out)
 	s.m.eval.Observe(time.Since(start).Seconds())
@@ -290,7 +297,18 @@ func (s *Service) fillArea(r *alarm.Raise) {
 	if r.AreaID != "" {
 		return
 	}
+	id, _ := r.Details["fence_id"].(string)
+	f := s.Set().Get(id)
+	if f != nil && !f.Moving() {
+		if area, ok := s.areas[id]; ok {
+			r.AreaID = area
+			return
+		}
+	}
 	p := orb.Point{r.Lon, r.Lat}
+	if f != nil && !f.Moving() {
+		p = f.Anchor() // a fixed fence's alarms all take the area its middle lies in
+	}
 	s.opts.Scene.View(func(tx twin.Tx) {
 		tx.Containing(p, func(e *twin.Entity) bool {
 			if e.Kind == twin.KindArea {
@@ -300,6 +318,12 @@ func (s *Service) fillArea(r *alarm.Raise) {
 			return true
 		})
 	})
+	if f != nil && !f.Moving() {
+		if s.areas == nil {
+			s.areas = make(map[string]string)
+		}
+		s.areas[id] = r.AreaID
+	}
 }
 
 type metrics struct {

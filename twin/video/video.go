@@ -18,6 +18,7 @@ import (
 	"cmp"
 	"math"
 	"slices"
+	"sync/atomic"
 	"time"
 
 	"github.com/paulmach/orb"
@@ -124,12 +125,15 @@ func Covering(cams []Camera, x, y float64) []Cover {
 	return out
 }
 
-// Linker answers coverage questions on a scene. Cameras are read per call
-// (a scene has tens to hundreds of them), so edits to the scene show at
-// once. It is safe for concurrent use.
+// Linker answers coverage questions on a scene. It keeps the cameras
+// (tens to hundreds of them) and re-reads them when a result of the scene
+// changes one (register Observe with Scene.Observe), so that a question
+// — asked for every alarm — never takes the scene's lock. It is safe for
+// concurrent use.
 type Linker struct {
 	scene *twin.Scene
 	frame *geo.Frame
+	cams  atomic.Pointer[[]Camera]
 }
 
 // NewLinker returns a Linker for a scene with a plant frame, or nil when
@@ -138,15 +142,35 @@ func NewLinker(s *twin.Scene) *Linker {
 	if s.Frame() == nil {
 		return nil
 	}
-	return &Linker{scene: s, frame: s.Frame()}
+	l := &Linker{scene: s, frame: s.Frame()}
+	l.reload()
+	return l
 }
+
+func (l *Linker) reload() {
+	var cams []Camera
+	l.scene.View(func(tx twin.Tx) { cams = Cameras(tx, l.frame) })
+	l.cams.Store(&cams)
+}
+
+// Observe re-reads the cameras when a scene result adds, changes or
+// removes one (live state such as an analytics event counts too: cheap at
+// that rate).
+func (l *Linker) Observe(r twin.Result) {
+	for _, d := range r.Deltas {
+		if d.Kind == twin.KindCamera && d.Op != twin.OpMove {
+			l.reload()
+			return
+		}
+	}
+}
+
+func (l *Linker) cameras() []Camera { return *l.cams.Load() }
 
 // At returns the cameras that see the [lon, lat] point p, best first.
 func (l *Linker) At(p orb.Point) []Cover {
-	var cams []Camera
-	l.scene.View(func(tx twin.Tx) { cams = Cameras(tx, l.frame) })
 	x, y := l.frame.FastLocal(p)
-	return Covering(cams, x, y)
+	return Covering(l.cameras(), x, y)
 }
 
 // Fix is one point of a track.
@@ -172,9 +196,7 @@ type Segment struct {
 // best camera seeing it; consecutive fixes with the same camera form one
 // segment.
 func (l *Linker) HandOver(track []Fix) []Segment {
-	var cams []Camera
-	l.scene.View(func(tx twin.Tx) { cams = Cameras(tx, l.frame) })
-	return HandOver(cams, l.frame, track)
+	return HandOver(l.cameras(), l.frame, track)
 }
 
 // HandOver is Linker.HandOver on a given camera set.
