@@ -24,7 +24,10 @@ export const chromiumArgs = ["--headless", "--no-sandbox", "--enable-unsafe-swif
 export async function startServer() {
   const data = mkdtempSync(join(tmpdir(), "chemtwin-browser-"));
   const bin = process.env.CHEMTWIN_BIN || join(root, "bin", "chemtwin");
-  const proc = spawn(bin, ["serve", "--demo", "--addr", "127.0.0.1:0", "--mqtt-listen", "127.0.0.1:0", "--data", data],
+  // CHEMTWIN_WEB_DIR serves the viewer from disk (development: no rebuild
+  // after a JS change); by default the binary's embedded copy is tested.
+  const webDir = process.env.CHEMTWIN_WEB_DIR ? ["--web-dir", process.env.CHEMTWIN_WEB_DIR] : [];
+  const proc = spawn(bin, ["serve", "--demo", "--addr", "127.0.0.1:0", "--mqtt-listen", "127.0.0.1:0", "--data", data, ...webDir],
     { stdio: ["ignore", "pipe", "pipe"] });
   let log = "";
   proc.stderr.on("data", (d) => { log = (log + d).slice(-20000); });

@@ -2,7 +2,10 @@
 // (#alarm-summary), the alarm tone toggle (#sound-toggle) and the pulsing
 // alarm markers. The open alarms come from the snapshot, then from "alarm"
 // events (raised | updated | acknowledged | cleared); cleared ones leave
-// the open list for a short "recently cleared" list.
+// the open list for a short "recently cleared" list. A silenced alarm
+// (details.silenced_by, 报警静默) makes no sound and shows 静默; one not
+// cleared within 30 s (details.event_recorded_at) shows 事件. "closed"
+// (confirmed and closed by a named person) moves it to the cleared list.
 import { state, on, emit } from "./state.js";
 import { t, name, fmtDuration, fmtTime } from "./i18n.js";
 import { h, fill } from "./dom.js";
@@ -57,6 +60,18 @@ export function needsAck(a) {
   return a.state === "active" || (a.state === "cleared" && !a.acked_at);
 }
 
+// isSilenced reports whether a silence covered the alarm's last raise or
+// update (the server sets details.silenced_by).
+export function isSilenced(a) {
+  return !!(a.details && a.details.silenced_by);
+}
+
+// isEvent reports whether the alarm became an alarm event record (not
+// cleared within 30 s, AQ 3064.3—2025).
+export function isEvent(a) {
+  return !!(a.details && a.details.event_recorded_at);
+}
+
 // alarmSince is when the alarm's duration starts (epoch ms).
 export function alarmSince(a) {
   return Date.parse(a.raised_at) || Date.now();
@@ -102,7 +117,7 @@ function onAlarm(ev) {
   } else {
     open.set(a.id, a);
     const escalated = ev.action === "raised" || (before && a.level > before.level);
-    if (escalated && a.level >= 2) alarmTone(a.level);
+    if (escalated && a.level >= 2 && !isSilenced(a)) alarmTone(a.level);
   }
   queueRender();
 }
@@ -209,9 +224,9 @@ function itemView(a) {
   const view = {
     type: typeLabel(a.type), level: t("alarm.level." + a.level), place: alarmPlace(a),
     stateText: stateText(a), message: alarmMessage(a),
-    ack: needsAck(a) && canAck(),
+    ack: needsAck(a) && canAck(), silenced: isSilenced(a), event: isEvent(a),
   };
-  view.key = [a.state, a.level, a.updated_at, view.type, view.place, view.message, view.stateText, view.ack].join("|");
+  view.key = [a.state, a.level, a.updated_at, view.type, view.place, view.message, view.stateText, view.ack, view.silenced, view.event].join("|");
   return view;
 }
 
@@ -227,7 +242,9 @@ function buildItem(a, view) {
   return h("li", { class: `alarm lvl-${a.level} st-${a.state}${needsAck(a) ? " unacked" : ""}`, title: view.message, dataset: { alarmId: a.id, key: view.key, since: alarmSince(a), end: end || "" } },
     h("button", { type: "button", class: "alarm-main", dataset: { action: "select" } },
       h("span", { class: "alarm-level" }, view.level),
-      h("span", { class: "alarm-type" }, view.type),
+      h("span", { class: "alarm-type" }, view.type,
+        view.silenced && h("span", { class: "alarm-badge silenced", title: t("alarm.silenced.title") }, t("alarm.silenced")),
+        view.event && h("span", { class: "alarm-badge event", title: t("alarm.event.title") }, t("alarm.event"))),
       h("span", { class: "alarm-place" }, view.place),
       h("span", { class: "alarm-dur" }, fmtDuration((end || Date.now()) - alarmSince(a))),
       h("span", { class: "alarm-state" }, view.stateText)),

@@ -9,15 +9,17 @@
 //             all of them; returns that apply's main-thread time in ms
 //   camera()  {lon, lat, height} of the camera
 //   ready()   true once the viewer is built and the first snapshot applied
+//   playback() track playback: {t, from, to, playing, markers: [{id, lon, lat}]}
 import { state } from "./state.js";
 import { currentViewer } from "./viewer.js";
 import { bench } from "./movers.js";
 import { snapshotCount } from "./stream.js";
 import { detectorState } from "./live.js";
+import { playbackState } from "./playback.js";
 
 export function initHook() {
   Object.defineProperty(window, "chemtwin", {
-    value: Object.freeze({ counts, perf, bench, camera, ready }),
+    value: Object.freeze({ counts, perf, bench, camera, ready, playback: playbackState }),
     writable: false, configurable: false,
   });
 }

@@ -2,7 +2,7 @@
 // describeAlarm(alarm) return a model {title, subtitle, fields, chart}
 // that info.js renders. fields are [label, value] pairs; a value is text
 // or a node (a coloured badge, a list).
-import { state } from "./state.js";
+import { state, emit } from "./state.js";
 import { t, tOr, name, fmtTime, fmtDuration } from "./i18n.js";
 import { h } from "./dom.js";
 import { typeLabel, alarmMessage, alarmPlace, alarmSince } from "./alarms.js";
@@ -100,7 +100,8 @@ function gasDetector(p, model) {
 function camera(p, model) {
   const analytics = Array.isArray(p.analytics) ? p.analytics.map((a) => tOr("video." + a, a)).join(", ") : "";
   model.fields.push([t("info.analytics"), analytics], [t("info.fov"), p.fov_deg !== undefined ? `${p.fov_deg}°` : ""],
-    [t("info.height"), p.height !== undefined ? `${p.height} m` : ""]);
+    [t("info.height"), p.height !== undefined ? `${p.height} m` : ""],
+    [t("info.stream_url"), p.stream_url ? h("code", { class: "stream-url" }, p.stream_url) : ""]);
 }
 
 function area(p, model) {
@@ -145,11 +146,25 @@ export function describeAlarmView(a) {
 // detail is one alarm detail as a field, label and known values translated.
 function detail(key, value) {
   const label = tOr("alarm.detail." + key, key);
+  if (key === "cameras" && Array.isArray(value)) return [label, cameraList(value)];
+  if (key === "silenced_by") return [label, h("span", null, badge(t("alarm.silenced"), "warn"), " ", String(value))];
+  if (key === "event_recorded_at" || key === "closed_at") return [label, fmtTime(value)];
   if (value === null || typeof value === "object") return [label, JSON.stringify(value)];
   if (key === "event") return [label, tOr("video." + value, String(value))];
   if (key === "state") return [label, tOr("info.gas." + value, String(value))];
   if (key === "confidence" && Number.isFinite(value)) return [label, `${Math.round(value * 100)}%`];
   return [label, String(value)];
+}
+
+// cameraList shows the cameras covering an alarm, nearest first: name
+// (a click selects the camera), distance, in view or not, stream URL.
+function cameraList(cams) {
+  if (cams.length === 0) return t("alarm.cameras.none");
+  return h("ol", { class: "alarm-cameras" }, cams.map((c) => h("li", { dataset: { camera: c.camera_id } },
+    h("button", { type: "button", class: "link", onclick: () => { emit("flyto", { id: c.camera_id }); emit("select", { id: c.camera_id }); } }, c.name || c.camera_id),
+    " ", h("small", null, [Number.isFinite(c.distance_m) ? `${Math.round(c.distance_m)} m` : "", c.ptz ? "PTZ" : "",
+      c.in_view === false ? t("alarm.cameras.turn") : ""].filter(Boolean).join(" · ")),
+    c.stream_url && h("code", { class: "stream-url" }, c.stream_url))));
 }
 
 function badge(text, tone) {

@@ -6,7 +6,9 @@ import { state, on, emit } from "./state.js";
 import { t } from "./i18n.js";
 import * as api from "./api.js";
 import { h, fill } from "./dom.js";
-import { canAck } from "./auth.js";
+import { canAck, isAdmin } from "./auth.js";
+import { requestClose, closeable } from "./close.js";
+import { editFence, deleteFence } from "./fencedraw.js";
 import { requestAck } from "./ack.js";
 import { alarmById, describeAlarm, needsAck } from "./alarms.js";
 import { describeFeature, describeAlarmView } from "./info-kinds.js";
@@ -153,7 +155,12 @@ function featureActions(feature) {
   const p = feature.properties || {};
   const id = feature.id || p.id;
   const out = [{ key: "locate:" + state.lang, label: t("alarm.locate"), run: () => emit("flyto", { id }) }];
+  if (p.kind === "fence" && isAdmin()) {
+    out.push({ key: "fence-edit:" + state.lang, label: t("fence.edit"), run: () => editFence(id) },
+      { key: "fence-delete:" + state.lang, label: t("fence.delete"), cls: "danger", run: () => deleteFence(id) });
+  }
   if (p.kind !== "person") return out;
+  out.push({ key: "playback:" + state.lang, label: t("pb.add"), run: () => emit("playback", { id }) });
   if (following === id) {
     out.push({ key: "unfollow:" + state.lang, label: t("info.unfollow"), cls: "primary", run: () => emit("follow", { id: null }) });
   } else {
@@ -166,6 +173,9 @@ function alarmActions(a) {
   const out = [{ key: "locate:" + state.lang, label: t("alarm.locate"), run: () => emit("flyto", { id: a.id }) }];
   if (needsAck(a) && canAck()) {
     out.push({ key: "ack:" + a.id + state.lang, label: t("alarm.ack.withnote"), cls: "primary", run: () => requestAck(a, describeAlarm) });
+  }
+  if (closeable(a)) {
+    out.push({ key: "close:" + a.id + state.lang, label: t("alarm.close"), cls: "close-alarm", run: () => requestClose(a, describeAlarm) });
   }
   return out;
 }

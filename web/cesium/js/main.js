@@ -16,6 +16,11 @@ import { initInfo } from "./info.js";
 import { initAuth } from "./auth.js";
 import { connect } from "./stream.js";
 import { initHook } from "./hook.js";
+import { initDock } from "./dock.js";
+import { initStats } from "./stats.js";
+import { initToasts } from "./toast.js";
+import { initPlayback } from "./playback.js";
+import { initFenceDraw } from "./fencedraw.js";
 
 // Layers loaded once from /ogc (they change only with the scene) and layers
 // that stream live over /ws.
@@ -39,6 +44,11 @@ async function main() {
   initAlarms(ctx);
   initSearch(ctx);
   initInfo(ctx);
+  initDock();
+  initStats(ctx);
+  initPlayback(ctx);
+  initFenceDraw(ctx);
+  initToasts();
   await initAuth(ctx);
   connect(LIVE_LAYERS);
 }

@@ -50,6 +50,7 @@ function pickedId(picked) {
 }
 
 function onClick(position) {
+  if (state.drawing) return;
   const id = pickedId(viewer.scene.pick(position));
   if (id && id.cluster) {
     zoomTo(new C.BoundingSphere(id.position, 40));

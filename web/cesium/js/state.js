@@ -10,7 +10,10 @@
 //   upsert     Feature                    an entity added or changed
 //   remove     {id, layer}                an entity removed
 //   positions  {items: [[id, lon, lat, z, floor, tsMs], ...]}
-//   alarm      {action, alarm}            raised | updated | acknowledged | cleared
+//   alarm      {action, alarm}            raised | updated | acknowledged | cleared | closed | event
+//   notify     {tag, person_id, kind, gathering_id, level, evacuate, message, message_en, at}
+//              a message to people on site (a gathering), from /ws notify frames
+//   playback   {id}                       add a person to the track playback set
 //   connection {status: "connecting" | "open" | "closed"}
 //   select     {id}                       an entity or alarm chosen (null clears)
 //   follow     {id}                       follow-a-person (null stops)
@@ -33,6 +36,7 @@ export const state = {
   selected: null,
   following: null,
   floor: null,
+  drawing: false,          // the fence draw tool owns map clicks (fencedraw.js)
   visible: new Map(),      // layer id → boolean
   stats: { messages: 0, lastMessageAt: 0, lastBatchMs: 0, lastBatchSize: 0 },
 };

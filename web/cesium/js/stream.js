@@ -94,6 +94,9 @@ const HANDLERS = {
     if (m.action === "cleared" || a.state === "cleared") pruneCleared();
     emit("alarm", { action: m.action, alarm: a });
   },
+  notify(m) {
+    if (m.notify) emit("notify", m.notify);
+  },
   error(m) {
     console.warn(`chemtwin: stream error ${m.code}: ${m.message}`);
   },
