@@ -47,7 +47,11 @@ type GeofenceE2EResult struct {
 	RefE2EUpdatesPerS float64 `json:"ref_e2e_updates_per_s"`
 	RefE2EAlarms      int     `json:"ref_e2e_alarm_frames"`
 	// From the fix that enters a fence (its ts, stamped at publish) to the
-	// alarm frame read by the /ws client, reference workload.
+	// alarm frame read by the /ws client: the reference workload published
+	// at LatencyRate updates/s (the plant's load: 10,000 tags at 0.5 Hz),
+	// not flat out, so that the figure is the pipeline's, not a queue's.
+	LatencyRate       int     `json:"alarm_latency_rate_per_s"`
+	LatencyAlarms     int     `json:"alarm_latency_alarms"`
 	AlarmLatencyP50Ms float64 `json:"alarm_latency_p50_ms"`
 	AlarmLatencyP99Ms float64 `json:"alarm_latency_p99_ms"`
 	AlarmLatencyMaxMs float64 `json:"alarm_latency_max_ms"`
@@ -84,7 +88,7 @@ func GeofenceE2E(ctx context.Context, o GeofenceOptions) (GeofenceE2EResult, err
 		return "T" + w.subjects[k].ID, fmt.Sprintf(`{"x":%.2f,"y":%.2f,"floor":%d,"ts":%d}`, x, y, fx.Floor, at.UnixMilli())
 	}
 	n := min(o.Tags*10, 100000)
-	res, err := runFenceE2E(ctx, f, append(ents, w.fences...), fence.Config{}, n, main)
+	res, err := runFenceE2E(ctx, f, append(ents, w.fences...), fence.Config{}, n, 0, main)
 	if err != nil {
 		return r, fmt.Errorf("bench: geofence e2e: %w", err)
 	}
@@ -108,11 +112,18 @@ func GeofenceE2E(ctx context.Context, o GeofenceOptions) (GeofenceE2EResult, err
 		return fmt.Sprintf("R%05d", k), fmt.Sprintf(`{"x":%.2f,"y":%.2f,"ts":%d}`, p[0], p[1], at.UnixMilli())
 	}
 	n = o.RefIDs * o.RefUpdates
-	res, err = runFenceE2E(ctx, f, ents, fence.Config{OnDelay: -1, OffDelay: -1}, n, ref)
+	res, err = runFenceE2E(ctx, f, ents, fence.Config{OnDelay: -1, OffDelay: -1}, n, 0, ref)
 	if err != nil {
 		return r, fmt.Errorf("bench: geofence reference e2e: %w", err)
 	}
 	r.RefE2EUpdates, r.RefE2EUpdatesPerS, r.RefE2EAlarms = n, res.perS, res.frames
+	// Latency at the plant's rate, on the same workload (a fresh pipeline).
+	r.LatencyRate = max(1, int(float64(o.Tags)*o.RateHz))
+	res, err = runFenceE2E(ctx, f, ents, fence.Config{OnDelay: -1, OffDelay: -1}, min(n, 4*r.LatencyRate), r.LatencyRate, ref)
+	if err != nil {
+		return r, fmt.Errorf("bench: geofence latency e2e: %w", err)
+	}
+	r.LatencyAlarms = len(res.lat)
 	if lat := res.lat; len(lat) > 0 {
 		slices.Sort(lat)
 		r.AlarmLatencyP50Ms, r.AlarmLatencyP99Ms, r.AlarmLatencyMaxMs = lat[len(lat)/2], lat[len(lat)*99/100], lat[len(lat)-1]
@@ -143,9 +154,10 @@ type e2eRun struct {
 }
 
 // runFenceE2E builds the pipeline on ents, publishes n positions made by
-// next in a closed loop and waits until the fence service has evaluated
-// them all and the alarm frames have drained.
-func runFenceE2E(ctx context.Context, f *geo.Frame, ents []*twin.Entity, cfg fence.Config, n int, next func(i int, at time.Time) (tag, payload string)) (e2eRun, error) {
+// next — in a closed loop, or at rate per second when rate > 0 — and waits
+// until the fence service has evaluated them all and the alarm frames have
+// drained.
+func runFenceE2E(ctx context.Context, f *geo.Frame, ents []*twin.Entity, cfg fence.Config, n, rate int, next func(i int, at time.Time) (tag, payload string)) (e2eRun, error) {
 	var res e2eRun
 	quiet := slog.New(slog.DiscardHandler)
 	scene := twin.New(twin.Options{SiteID: "bench", Frame: f})
@@ -220,8 +232,15 @@ func runFenceE2E(ctx context.Context, f *geo.Frame, ents []*twin.Entity, cfg fen
 	evaluated := func() int { return int(counterValue(reg, "chemtwin_fence_fixes_total")) }
 	base := evaluated()
 	start := time.Now()
+	const tick = 5 * time.Millisecond
+	perTick := max(1, rate*int(tick)/int(time.Second))
+	nextTick := start
 	for i := 0; i < n && ctx.Err() == nil; i++ {
-		if i%500 == 0 {
+		switch {
+		case rate > 0 && i%perTick == 0 && i > 0:
+			nextTick = nextTick.Add(tick)
+			time.Sleep(time.Until(nextTick))
+		case rate <= 0 && i%500 == 0:
 			for i-(evaluated()-base) > e2eWindow && ctx.Err() == nil {
 				time.Sleep(200 * time.Microsecond)
 			}
