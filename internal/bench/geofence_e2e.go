@@ -81,11 +81,13 @@ func GeofenceE2E(ctx context.Context, o GeofenceOptions) (GeofenceE2EResult, err
 		ents = append(ents, e)
 	}
 	rng := rand.New(rand.NewPCG(o.Seed, 7))
-	main := func(i int, at time.Time) (string, string) {
+	main := func(i int, at time.Time) (string, func(ts int64) string) {
 		k := i % len(w.subjects)
 		fx := w.step(k, 2, at)
 		x, y := f.FastLocal(fx.Point)
-		return "T" + w.subjects[k].ID, fmt.Sprintf(`{"x":%.2f,"y":%.2f,"floor":%d,"ts":%d}`, x, y, fx.Floor, at.UnixMilli())
+		return "T" + w.subjects[k].ID, func(ts int64) string {
+			return fmt.Sprintf(`{"x":%.2f,"y":%.2f,"floor":%d,"ts":%d}`, x, y, fx.Floor, ts)
+		}
 	}
 	n := min(o.Tags*10, 100000)
 	res, err := runFenceE2E(ctx, f, append(ents, w.fences...), fence.Config{}, n, 0, main)
@@ -104,12 +106,13 @@ func GeofenceE2E(ctx context.Context, o GeofenceOptions) (GeofenceE2EResult, err
 		pos[i] = orb.Point{rng.Float64()*1000 - 500, rng.Float64()*1000 - 500}
 		ents = append(ents, &twin.Entity{ID: fmt.Sprintf("id%05d", i), Kind: twin.KindPerson, Mobile: &twin.Mobile{Tag: fmt.Sprintf("R%05d", i), Battery: math.NaN()}})
 	}
-	ref := func(i int, at time.Time) (string, string) {
+	ref := func(i int, _ time.Time) (string, func(ts int64) string) {
 		k := i % o.RefIDs
 		p := &pos[k]
 		p[0] = math.Max(-500, math.Min(500, p[0]+rng.NormFloat64()*15))
 		p[1] = math.Max(-500, math.Min(500, p[1]+rng.NormFloat64()*15))
-		return fmt.Sprintf("R%05d", k), fmt.Sprintf(`{"x":%.2f,"y":%.2f,"ts":%d}`, p[0], p[1], at.UnixMilli())
+		x, y := p[0], p[1]
+		return fmt.Sprintf("R%05d", k), func(ts int64) string { return fmt.Sprintf(`{"x":%.2f,"y":%.2f,"ts":%d}`, x, y, ts) }
 	}
 	n = o.RefIDs * o.RefUpdates
 	res, err = runFenceE2E(ctx, f, ents, fence.Config{OnDelay: -1, OffDelay: -1}, n, 0, ref)
@@ -157,7 +160,7 @@ type e2eRun struct {
 // next — in a closed loop, or at rate per second when rate > 0 — and waits
 // until the fence service has evaluated them all and the alarm frames have
 // drained.
-func runFenceE2E(ctx context.Context, f *geo.Frame, ents []*twin.Entity, cfg fence.Config, n, rate int, next func(i int, at time.Time) (tag, payload string)) (e2eRun, error) {
+func runFenceE2E(ctx context.Context, f *geo.Frame, ents []*twin.Entity, cfg fence.Config, n, rate int, next func(i int, at time.Time) (tag string, payload func(ts int64) string)) (e2eRun, error) {
 	var res e2eRun
 	quiet := slog.New(slog.DiscardHandler)
 	scene := twin.New(twin.Options{SiteID: "bench", Frame: f})
@@ -231,6 +234,7 @@ func runFenceE2E(ctx context.Context, f *geo.Frame, ents []*twin.Entity, cfg fen
 
 	evaluated := func() int { return int(counterValue(reg, "chemtwin_fence_fixes_total")) }
 	base := evaluated()
+	last := make(map[string]int64, 1024)
 	start := time.Now()
 	const tick = 5 * time.Millisecond
 	perTick := max(1, rate*int(tick)/int(time.Second))
@@ -245,8 +249,14 @@ func runFenceE2E(ctx context.Context, f *geo.Frame, ents []*twin.Entity, cfg fen
 				time.Sleep(200 * time.Microsecond)
 			}
 		}
-		tag, payload := next(i, time.Now())
-		pub.Publish("chemtwin/bench/tags/"+tag+"/position", 0, false, payload)
+		now := time.Now()
+		tag, payload := next(i, now)
+		// A tag's fixes must have increasing times (the twin refuses an
+		// older or equal one): flat out, a small workload could give one
+		// tag two fixes in one millisecond.
+		ts := max(now.UnixMilli(), last[tag]+1)
+		last[tag] = ts
+		pub.Publish("chemtwin/bench/tags/"+tag+"/position", 0, false, payload(ts))
 	}
 	if err := waitFor(ctx, 60*time.Second, func() bool { return evaluated()-base >= n }); err != nil {
 		return res, fmt.Errorf("%d of %d positions evaluated: %w", evaluated()-base, n, err)
