@@ -16,6 +16,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/chemtwin/chemtwin/geo/locate"
+	"github.com/chemtwin/chemtwin/scenes"
 	"github.com/chemtwin/chemtwin/twin"
 	"github.com/chemtwin/chemtwin/twin/fence"
 	"github.com/chemtwin/chemtwin/twin/gather"
@@ -81,19 +82,54 @@ func runTrial(t *testing.T, p *plant, rng *rand.Rand, c [2]float64, tr annexTria
 	return n, alarmed
 }
 
-// annexPlacesOf picks outdoor places on the walkways, far apart.
+// annexPlacesOf picks outdoor places in the demo's working areas
+// (production, storage, loading …: the areas the standard asks covered),
+// far apart, with 20 m of the area and no building around each.
 func annexPlacesOf(t *testing.T, p *plant, rng *rand.Rand) [][2]float64 {
 	t.Helper()
+	sc, err := scenes.Load(scenes.Demo())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := sc.Twin(twin.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := p.m.Frame()
+	var boxes [][4]float64 // x0, y0, x1, y1 in plant metres, shrunk by 20 m
+	s.View(func(tx twin.Tx) {
+		tx.Kind(twin.KindArea, func(e *twin.Entity) bool {
+			switch e.String("area_type") {
+			case "production", "storage", "logistics", "packaging":
+				b := e.Geometry.Bound()
+				x0, y0 := f.FastLocal(b.Min)
+				x1, y1 := f.FastLocal(b.Max)
+				if x1-x0 > 40 && y1-y0 > 40 {
+					boxes = append(boxes, [4]float64{x0 + 20, y0 + 20, x1 - 20, y1 - 20})
+				}
+			}
+			return true
+		})
+	})
 	var out [][2]float64
-	for len(out) < annexPlaces {
-		xy, _ := pointOn(rng, p.walks)
+	for tries := 0; len(out) < annexPlaces && tries < 100000; tries++ {
+		b := boxes[rng.IntN(len(boxes))]
+		xy := [2]float64{b[0] + rng.Float64()*(b[2]-b[0]), b[1] + rng.Float64()*(b[3]-b[1])}
 		ok := true
 		for _, q := range out {
 			ok = ok && math.Hypot(q[0]-xy[0], q[1]-xy[1]) > 60
 		}
+		for _, d := range circle(8, 20, 0) {
+			if _, indoor := p.m.BuildingAt([2]float64{xy[0] + d[0], xy[1] + d[1]}); indoor {
+				ok = false
+			}
+		}
 		if _, indoor := p.m.BuildingAt(xy); ok && !indoor {
 			out = append(out, xy)
 		}
+	}
+	if len(out) < annexPlaces {
+		t.Fatalf("only %d places in the working areas", len(out))
 	}
 	return out
 }

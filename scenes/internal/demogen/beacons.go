@@ -17,6 +17,7 @@ const (
 	beaconOutdoorSpacingM = 15.0
 	beaconIndoorCellM     = 12.0
 	beaconPoleM           = 3.0
+	beaconAreaCellM       = 24.0 // outdoor grid in working areas
 	beaconRSSI1m          = -59.0 // dBm at 1 m, iBeacon calibration
 	beaconTxPowerDBm      = 0.0
 	beaconIntervalMs      = 500.0
@@ -39,6 +40,29 @@ func (p *plant) addBeacons() {
 			p.addBeacon(id, at, p.parentAt(at), 0, beaconPoleM, n)
 		}
 	}
+	// Working areas are covered off the walkways too (AQ 3064.3-2025: the
+	// production area is covered): a grid of pole-mounted beacons, except
+	// inside buildings (they have their own) and next to a walkway beacon.
+	// Beacons along walkways alone are collinear there, and a tag standing
+	// 10 m off the line could be on either side of it.
+	for _, a := range areaSpecs {
+		if !coveredArea[a.typ] {
+			continue
+		}
+		r := a.r.grow(-beaconAreaCellM / 2)
+		if r.w() <= 0 || r.h() <= 0 {
+			continue
+		}
+		cols := max(1, int(math.Round(r.w()/beaconAreaCellM))+1)
+		rows := max(1, int(math.Round(r.h()/beaconAreaCellM))+1)
+		for _, at := range r.grid(cols * rows) {
+			if nearAny(placedAt, at, beaconAreaCellM*0.6) || p.inBuilding(at) {
+				continue
+			}
+			placedAt = append(placedAt, at)
+			p.addBeacon(next(), at, a.id, 0, beaconPoleM, n)
+		}
+	}
 	for _, b := range buildingSpecs {
 		r := b.r.grow(-1)
 		cols := max(1, int(math.Round(r.w()/beaconIndoorCellM)))
@@ -51,6 +75,20 @@ func (p *plant) addBeacons() {
 			}
 		}
 	}
+}
+
+// coveredArea are the area types where people work outdoors off the
+// walkways: their whole area gets beacons.
+var coveredArea = map[string]bool{"production": true, "storage": true, "logistics": true, "packaging": true, "wastewater": true, "utility": true, "workshop": true}
+
+// inBuilding reports whether at lies inside a building footprint.
+func (p *plant) inBuilding(at orb.Point) bool {
+	for _, b := range buildingSpecs {
+		if b.r.grow(1).contains(at) {
+			return true
+		}
+	}
+	return false
 }
 
 func (p *plant) addBeacon(id string, at orb.Point, parent string, floor int, h float64, serial int) {
