@@ -17,7 +17,7 @@ const (
 	beaconOutdoorSpacingM = 15.0
 	beaconIndoorCellM     = 12.0
 	beaconPoleM           = 3.0
-	beaconAreaCellM       = 24.0 // outdoor grid in working areas
+	beaconAreaCellM       = 24.0  // outdoor grid in working areas
 	beaconRSSI1m          = -59.0 // dBm at 1 m, iBeacon calibration
 	beaconTxPowerDBm      = 0.0
 	beaconIntervalMs      = 500.0
