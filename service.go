@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"os"
@@ -240,6 +241,60 @@ func (s *Service) annotate(r *alarm.Raise) {
 	}
 }
 
+// sosNotifyM is how far from an SOS the people told about it are: those
+// who can reach the person first.
+const sosNotifyM = 50.0
+
+// sosNotice is the message to the people near an SOS.
+type sosNotice struct {
+	Tag       string    `json:"tag"`
+	PersonID  string    `json:"person_id"`
+	Kind      string    `json:"kind"` // "sos"
+	AlarmID   string    `json:"alarm_id"`
+	From      string    `json:"from"` // the person who called for help
+	DistanceM float64   `json:"distance_m"`
+	Lon       float64   `json:"lon"`
+	Lat       float64   `json:"lat"`
+	Message   string    `json:"message"`
+	MessageEn string    `json:"message_en"`
+	At        time.Time `json:"at"`
+}
+
+// sosNearby tells the people within sosNotifyM of a new SOS, on their tags
+// and the viewers (AQ 3064.3-2025: an SOS reaches the relevant people
+// within 5 s). It runs as an alarm observer: under the manager's lock, so
+// it only reads the scene and publishes without waiting.
+func (s *Service) sosNearby(ev alarm.Event) {
+	a := ev.Alarm
+	if ev.Action != alarm.ActionRaised || a.Type != alarm.SOS || a.Lon == 0 && a.Lat == 0 {
+		return
+	}
+	var out []sosNotice
+	s.scene.View(func(tx twin.Tx) {
+		tx.Nearest(orb.Point{a.Lon, a.Lat}, func(e *twin.Entity, d float64) bool {
+			if d > sosNotifyM {
+				return false
+			}
+			if e.Kind != twin.KindPerson || e.ID == a.EntityID || e.Mobile == nil || e.Mobile.Tag == "" {
+				return true
+			}
+			out = append(out, sosNotice{
+				Tag: e.Mobile.Tag, PersonID: e.ID, Kind: "sos", AlarmID: a.ID, From: a.EntityID, DistanceM: math.Round(d),
+				Lon: a.Lon, Lat: a.Lat, At: a.RaisedAt,
+				Message:   fmt.Sprintf("%.0f 米外有人一键报警，请前往救援并注意安全", d),
+				MessageEn: fmt.Sprintf("SOS %.0f m from you: go to help, mind your own safety", d),
+			})
+			return true
+		})
+	})
+	for _, n := range out {
+		s.hub.PublishNotify(n)
+		if err := s.ingest.PublishNotify(n.Tag, n); err != nil {
+			s.log.Warn("sos notice not published over mqtt", "tag", n.Tag, "err", err)
+		}
+	}
+}
+
 // notify sends a message to a person in the field: to their tag over MQTT
 // (chemtwin/{site}/tags/{tag}/notify) and to the viewers on /ws.
 func (s *Service) notify(n gather.Notify) {
@@ -415,6 +470,7 @@ func (s *Service) wire() {
 	})
 	s.alarms.Observe(s.hub.PublishAlarm)
 	s.alarms.Observe(s.gather.ObserveAlarm)
+	s.alarms.Observe(s.sosNearby)
 	s.alarms.Observe(func(ev alarm.Event) {
 		if err := s.ingest.PublishAlarm(ev); err != nil {
 			s.log.Warn("alarm not published over mqtt", "id", ev.Alarm.ID, "err", err)
