@@ -23,6 +23,10 @@ const (
 	// DefaultOffDelay is how long a group must stay apart before it counts
 	// as dispersed (GPS/BLE drift must not clear and re-raise it).
 	DefaultOffDelay = 10 * time.Second
+	// DefaultMarginM: a member stays in a group until this much beyond the
+	// radius — the AQ 3064.3-2025 static accuracy (68 % of fixes within
+	// 3 m), so that positioning noise does not break a real gathering.
+	DefaultMarginM = 3.0
 	// DefaultStaleAfter drops a person whose tag has not reported for this
 	// long (the tag_offline default).
 	DefaultStaleAfter = 60 * time.Second
@@ -36,8 +40,11 @@ type Config struct {
 	// OffDelay: a group apart this long is dispersed; default 10 s. It also
 	// bridges one member flickering out of a forming group.
 	OffDelay     time.Duration
-	GasDistanceM float64       // escalation distance to an active gas alarm; default 50 m
-	StaleAfter   time.Duration // forget people silent this long; default 60 s
+	GasDistanceM float64 // escalation distance to an active gas alarm; default 50 m
+	// MarginM is the hysteresis: a member leaves a group only when more
+	// than RadiusM + MarginM away; default DefaultMarginM, negative none.
+	MarginM    float64
+	StaleAfter time.Duration // forget people silent this long; default 60 s
 }
 
 // ErrConfig is returned for an invalid configuration.
@@ -62,6 +69,10 @@ func (c Config) withDefaults() Config {
 	if c.StaleAfter == 0 {
 		c.StaleAfter = DefaultStaleAfter
 	}
+	if c.MarginM == 0 {
+		c.MarginM = DefaultMarginM
+	}
+	c.MarginM = max(c.MarginM, 0)
 	return c
 }
 
@@ -75,6 +86,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("%w: negative duration", ErrConfig)
 	case c.MinPersons < 2:
 		return fmt.Errorf("%w: min persons %d < 2", ErrConfig, c.MinPersons)
+	case c.MarginM > c.RadiusM:
+		return fmt.Errorf("%w: margin %v m above the radius", ErrConfig, c.MarginM)
 	case !(c.GasDistanceM > 0) || math.IsInf(c.GasDistanceM, 0):
 		return fmt.Errorf("%w: gas distance %v m", ErrConfig, c.GasDistanceM)
 	}

@@ -98,7 +98,7 @@ func NewDetector(cfg Config) (*Detector, error) {
 	}
 	cfg = cfg.withDefaults()
 	return &Detector{
-		cfg: cfg, idx: newIndex(cfg.RadiusM, cfg.MinPersons),
+		cfg: cfg, idx: newIndex(cfg.RadiusM, cfg.MarginM, cfg.MinPersons),
 		tracked: make(map[string]*Gathering), member: make(map[string]string),
 		gas: make(map[string]pt), emitted: make(map[string]pt),
 	}, nil

@@ -23,8 +23,9 @@ type person struct {
 	floor int
 	at    time.Time
 	cell  cell
-	slot  int     // position in its cell's slice
-	group []int32 // G(p), p first, when it has at least min members; else nil
+	slot  int      // position in its cell's slice
+	group []int32  // G(p), p first, when it has at least min members; else nil
+	prev  []string // ids in G(p) (p excluded) at its last computation, sorted: the hysteresis
 	dirty bool
 	mark  uint32 // selection epoch that assigned this person to a cluster
 	live  bool
@@ -40,6 +41,7 @@ type person struct {
 // Not safe for concurrent use.
 type index struct {
 	r     float64
+	m     float64 // hysteresis: a member stays until R + m away
 	min   int
 	ps    []person
 	free  []int32
@@ -58,8 +60,8 @@ type candidate struct {
 	d2 float64
 }
 
-func newIndex(r float64, min int) *index {
-	return &index{r: r, min: min, byID: make(map[string]int32), cells: make(map[cell][]int32), hot: make(map[int32]struct{})}
+func newIndex(r, m float64, min int) *index {
+	return &index{r: r, m: m, min: min, byID: make(map[string]int32), cells: make(map[cell][]int32), hot: make(map[int32]struct{})}
 }
 
 func (x *index) cellOf(p pt, floor int) cell {
@@ -110,7 +112,7 @@ func (x *index) remove(id string) bool {
 	x.unlink(i)
 	delete(x.byID, id)
 	delete(x.hot, i)
-	o.live, o.group, o.id = false, nil, ""
+	o.live, o.group, o.prev, o.id = false, nil, nil, ""
 	x.touch(o.p, o.floor) // after unlinking: the others lose o
 	x.free = append(x.free, i)
 	return true
@@ -187,17 +189,27 @@ func (x *index) refresh() {
 // a point; the points looked at are where people are, so that the test's
 // margin is the full distance to the edge: a person at 18 m from the
 // centre of a 12 m ring is 3 m outside, not 0.25 m as the minimal
-// enclosing circle of the ring and that person would have it). It returns
-// nil when fewer than min people result.
+// enclosing circle of the ring and that person would have it). A member
+// of the last G(p) stays in it until more than R + m away (hysteresis:
+// positioning noise of a few metres must not make a group flicker). It
+// returns nil when fewer than min people result.
 func (x *index) groupOf(i int32, buf []int32) []int32 {
 	o := &x.ps[i]
 	x.cand = x.cand[:0]
-	r2 := x.r*x.r + eps
+	r2, rm2 := x.r*x.r+eps, (x.r+x.m)*(x.r+x.m)+eps
 	x.near(o.p, o.floor, func(j int32, d2 float64) {
-		if j != i && d2 <= r2 {
+		if j == i || d2 > rm2 {
+			return
+		}
+		if _, was := slices.BinarySearch(o.prev, x.ps[j].id); d2 <= r2 || was {
 			x.cand = append(x.cand, candidate{j, d2})
 		}
 	})
+	o.prev = o.prev[:0]
+	for _, cd := range x.cand {
+		o.prev = append(o.prev, x.ps[cd.i].id)
+	}
+	slices.Sort(o.prev)
 	if len(x.cand)+1 < x.min {
 		return nil
 	}

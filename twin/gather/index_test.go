@@ -2,6 +2,7 @@ package gather
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -71,10 +72,17 @@ type refPerson struct {
 }
 
 // bruteClusters is the reference: the same definition as index.clusters,
-// evaluated from scratch with an all-pairs neighbour scan (O(n²)).
-func bruteClusters(ps []refPerson, r float64, minN int) [][]string {
+// evaluated from scratch with an all-pairs neighbour scan (O(n²)); prev
+// holds each person's previous neighbours (the hysteresis) and is
+// replaced by the new ones.
+func bruteClusters(ps []refPerson, r, m float64, minN int, prev map[string][]string) [][]string {
 	sort.Slice(ps, func(i, j int) bool { return ps[i].id < ps[j].id })
 	groups := make([][]int, len(ps))
+	next := make(map[string][]string, len(ps))
+	defer func() {
+		clear(prev)
+		maps.Copy(prev, next)
+	}()
 	for i, p := range ps {
 		type cd struct {
 			j  int
@@ -83,7 +91,8 @@ func bruteClusters(ps []refPerson, r float64, minN int) [][]string {
 		var cands []cd
 		for j, q := range ps {
 			d2 := (q.p.x-p.p.x)*(q.p.x-p.p.x) + (q.p.y-p.p.y)*(q.p.y-p.p.y)
-			if j != i && q.floor == p.floor && d2 <= r*r+eps {
+			was := slices.Contains(prev[p.id], q.id)
+			if j != i && q.floor == p.floor && (d2 <= r*r+eps || was && d2 <= (r+m)*(r+m)+eps) {
 				cands = append(cands, cd{j, d2})
 			}
 		}
@@ -94,9 +103,13 @@ func bruteClusters(ps []refPerson, r float64, minN int) [][]string {
 			return ps[cands[a].j].id < ps[cands[b].j].id
 		})
 		g := []int{i}
+		var ids []string
 		for _, c := range cands {
 			g = append(g, c.j)
+			ids = append(ids, ps[c.j].id)
 		}
+		slices.Sort(ids)
+		next[p.id] = ids
 		if len(g) >= minN {
 			groups[i] = g
 		}
@@ -134,10 +147,11 @@ func bruteClusters(ps []refPerson, r float64, minN int) [][]string {
 // every step that it finds exactly the clusters of the from-scratch O(n²)
 // reference, each fitting in a disc of radius R on one floor.
 func TestIndexMatchesBruteForce(t *testing.T) {
-	const r, minN = 15.0, 3
+	const r, m, minN = 15.0, 3.0, 3
 	for seed := range uint64(4) {
 		rng := rand.New(rand.NewPCG(seed, 99))
-		x := newIndex(r, minN)
+		x := newIndex(r, m, minN)
+		prev := map[string][]string{}
 		live := map[string]refPerson{}
 		n, side := 120+int(seed)*40, 120.0+float64(seed)*40
 		for i := range n {
@@ -158,6 +172,7 @@ func TestIndexMatchesBruteForce(t *testing.T) {
 					p.floor = 1 - p.floor
 				case k == 10:
 					delete(live, id)
+					delete(prev, id) // a person who comes back starts afresh
 					x.remove(id)
 					continue
 				default:
@@ -177,17 +192,17 @@ func TestIndexMatchesBruteForce(t *testing.T) {
 			for _, p := range live {
 				ref = append(ref, p)
 			}
-			want := bruteClusters(ref, r, minN)
+			want := bruteClusters(ref, r, m, minN, prev)
 			got := x.clusters()
 			gotIDs := make([][]string, len(got))
 			for i, c := range got {
 				gotIDs[i] = c.members
-				if c.disc.r > r+eps {
+				if c.disc.r > r+m+eps {
 					t.Fatalf("seed %d step %d: cluster %v radius %v", seed, step, c.members, c.disc.r)
 				}
-				for _, m := range c.members {
-					if live[m].floor != c.floor || math.Hypot(live[m].p.x-c.disc.x, live[m].p.y-c.disc.y) > r+1e-6 {
-						t.Fatalf("seed %d step %d: %s not in the disc/floor of %v", seed, step, m, c.members)
+				for _, id := range c.members {
+					if live[id].floor != c.floor || math.Hypot(live[id].p.x-c.disc.x, live[id].p.y-c.disc.y) > r+m+1e-6 {
+						t.Fatalf("seed %d step %d: %s not in the disc/floor of %v", seed, step, id, c.members)
 					}
 				}
 			}
