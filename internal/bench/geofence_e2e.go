@@ -3,7 +3,6 @@ package bench
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"math"
@@ -271,6 +270,7 @@ func runFenceE2E(ctx context.Context, f *geo.Frame, ents []*twin.Entity, cfg fen
 	return res, nil
 }
 
+// counterValue sums a counter family of reg across its labels.
 func counterValue(reg *prometheus.Registry, name string) float64 {
 	mfs, _ := reg.Gather()
 	sum := 0.0
@@ -294,23 +294,12 @@ type alarmReader struct {
 }
 
 func dialAlarms(url string) (*alarmReader, error) {
-	conn, _, err := websocket.DefaultDialer.Dial(url, nil)
+	a := &alarmReader{}
+	_, err := dialWS(url, []string{"alarms"}, func(c *websocket.Conn, snap chan struct{}) { a.conn = c; go a.read(snap) })
 	if err != nil {
 		return nil, err
 	}
-	if err := conn.WriteJSON(map[string]any{"type": "subscribe", "layers": []string{"alarms"}}); err != nil {
-		return nil, err
-	}
-	a := &alarmReader{conn: conn}
-	snap := make(chan struct{})
-	go a.read(snap)
-	select {
-	case <-snap:
-		return a, nil
-	case <-time.After(10 * time.Second):
-		conn.Close()
-		return nil, errors.New("no snapshot from /ws")
-	}
+	return a, nil
 }
 
 func (a *alarmReader) read(snap chan struct{}) {

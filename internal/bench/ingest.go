@@ -282,21 +282,7 @@ func (r *rig) closedLoop(ctx context.Context, res *IngestResult) error {
 }
 
 // counter sums a counter family across its labels.
-func (r *rig) counter(name string) float64 {
-	mfs, err := r.reg.Gather()
-	if err != nil {
-		return 0
-	}
-	sum := 0.0
-	for _, mf := range mfs {
-		if mf.GetName() == name {
-			for _, m := range mf.GetMetric() {
-				sum += m.GetCounter().GetValue()
-			}
-		}
-	}
-	return sum
-}
+func (r *rig) counter(name string) float64 { return counterValue(r.reg, name) }
 
 func waitFor(ctx context.Context, d time.Duration, ok func() bool) error {
 	deadline := time.Now().Add(d)
@@ -319,20 +305,33 @@ type wsReader struct {
 }
 
 func dialReader(url string) (*wsReader, error) {
+	w := &wsReader{}
+	_, err := dialWS(url, []string{"people"}, func(c *websocket.Conn, snap chan struct{}) { w.conn = c; go w.read(snap) })
+	if err != nil {
+		return nil, err
+	}
+	return w, nil
+}
+
+// dialWS connects to /ws, subscribes to layers, has start launch the
+// reader (which closes snap at the snapshot) and returns once the
+// snapshot came.
+func dialWS(url string, layers []string, start func(conn *websocket.Conn, snap chan struct{})) (*websocket.Conn, error) {
 	conn, _, err := websocket.DefaultDialer.Dial(url, nil)
 	if err != nil {
 		return nil, err
 	}
-	if err := conn.WriteJSON(map[string]any{"type": "subscribe", "layers": []string{"people"}}); err != nil {
+	if err := conn.WriteJSON(map[string]any{"type": "subscribe", "layers": layers}); err != nil {
+		conn.Close()
 		return nil, err
 	}
-	w := &wsReader{conn: conn}
 	snap := make(chan struct{})
-	go w.read(snap)
+	start(conn, snap)
 	select {
 	case <-snap:
-		return w, nil
+		return conn, nil
 	case <-time.After(10 * time.Second):
+		conn.Close()
 		return nil, errors.New("no snapshot from /ws")
 	}
 }
