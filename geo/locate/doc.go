@@ -26,9 +26,12 @@
 //     velocity), so a tag at rest averages its reports down and a walking
 //     tag is followed. The least-squares fix enters as a measurement with
 //     its information matrix (possibly singular).
-//  5. Map constraint (constrain.go): outdoors the estimate is pulled onto
-//     the nearest walkway (a pseudo-measurement across the walkway with the
-//     walkway's width); indoors it is kept inside the building footprint,
+//  5. Map constraint (constrain.go): outdoors a walking estimate is pulled
+//     onto the nearest walkway (a pseudo-measurement across the walkway with
+//     the walkway's width, on the walk model); a standing one only where
+//     the report cannot tell the sides of the walkway apart, as people
+//     stand by equipment off the walkways; indoors the estimate is kept
+//     inside the building footprint,
 //     on its floor. Entering or leaving a building needs two reports in a
 //     row (hysteresis).
 //

@@ -268,3 +268,44 @@ func TestTagsAreIndependent(t *testing.T) {
 		t.Errorf("pruned %d, %d left", n, shared.Tags())
 	}
 }
+
+// TestStandingOffWalkway: a tag standing 3.5 m beside walkway W1 (a pump
+// by the path) stays beside it when its fixes can tell the sides apart;
+// only where they cannot (10 m fixes) does the walkway decide, and holds a
+// tag standing on it there.
+func TestStandingOffWalkway(t *testing.T) {
+	p := newTestPlant(t)
+	for _, c := range []struct {
+		name   string
+		truth  [2]float64
+		sigmaM float64
+		maxErr float64 // of the mean y
+		maxRMS float64 // of y about the truth
+	}{
+		{"sharp fixes beside the walkway", [2]float64{-50, 3.5}, 1, 0.8, 1.0},
+		{"blind fixes on the walkway", [2]float64{-50, 0}, 10, 0.5, 0.1},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			s := newSolver(t, p.m, Options{})
+			rng := rand.New(rand.NewPCG(5, 5))
+			var sumY, sumY2 float64
+			n := 0
+			for k := range 150 {
+				z := [2]float64{c.truth[0] + rng.NormFloat64()*c.sigmaM, c.truth[1] + rng.NormFloat64()*c.sigmaM}
+				f, err := s.Position("S", ts(float64(k)*2), p.f.FastPoint(z[0], z[1]), 0, c.sigmaM)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if k >= 100 {
+					sumY += f.XY[1]
+					sumY2 += (f.XY[1] - c.truth[1]) * (f.XY[1] - c.truth[1])
+					n++
+				}
+			}
+			y, rms := sumY/float64(n), math.Sqrt(sumY2/float64(n))
+			if math.Abs(y-c.truth[1]) > c.maxErr || rms > c.maxRMS {
+				t.Errorf("mean y %.2f m, truth %.2f m (±%.1f); rms %.2f m (≤ %.2f)", y, c.truth[1], c.maxErr, rms, c.maxRMS)
+			}
+		})
+	}
+}

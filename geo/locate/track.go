@@ -36,6 +36,7 @@ type track struct {
 	handover int   // reports in a row suggesting another place
 	pending  int32 // the building they suggest (−1 outdoors)
 	outliers int
+	info     sym2 // the last report's information about the position (1/m²)
 }
 
 // advance checks the report time against the last and returns the time
@@ -75,6 +76,7 @@ func (t *track) solveRSSI(s *Solver, hs []heard, dt float64) Fix {
 		}
 		t.measure(s, meas{z: ft.xy, info: ft.info, bias: l.pr.bias(ft.xy)})
 	}
+	t.info = ft.info
 	t.place(s, &l)
 	t.constrain(s)
 	f := t.fix(s)
@@ -137,6 +139,7 @@ func (t *track) measure(s *Solver, m meas) {
 func (t *track) solvePosition(s *Solver, xy [2]float64, floor int, sigmaM, dt float64) Fix {
 	v := 1 / (sigmaM * sigmaM)
 	info := sym2{xx: v, yy: v}
+	t.info = info
 	if !t.started {
 		t.started = true
 		t.f.init(xy, sym2{xx: sigmaM * sigmaM, yy: sigmaM * sigmaM}, s.mo)

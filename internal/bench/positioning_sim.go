@@ -58,6 +58,10 @@ type plant struct {
 	walks []route.Line // outdoor walkways
 	halls []route.Line // indoor corridors above the ground floor
 	net   *route.Graph // the outdoor walkway network
+	// yards are the outdoor working areas (production, storage, loading,
+	// packaging) as plant-metre boxes x0, y0, x1, y1 shrunk by 20 m, in a
+	// fixed order: where people stand at equipment, off the walkways.
+	yards [][4]float64
 }
 
 func loadPlant() (*plant, error) {
@@ -78,6 +82,22 @@ func loadPlant() (*plant, error) {
 		return nil, err
 	}
 	p := &plant{m: m}
+	f := s.Frame()
+	s.View(func(tx twin.Tx) {
+		tx.Kind(twin.KindArea, func(e *twin.Entity) bool {
+			switch e.String("area_type") {
+			case "production", "storage", "logistics", "packaging":
+				b := e.Geometry.Bound()
+				x0, y0 := f.FastLocal(b.Min)
+				x1, y1 := f.FastLocal(b.Max)
+				if x1-x0 > 40 && y1-y0 > 40 {
+					p.yards = append(p.yards, [4]float64{x0 + 20, y0 + 20, x1 - 20, y1 - 20})
+				}
+			}
+			return true
+		})
+	})
+	slices.SortFunc(p.yards, func(a, b [4]float64) int { return cmp.Compare(a[0]*1e6+a[1], b[0]*1e6+b[1]) }) // the scene's map order is random
 	for _, l := range lines {
 		switch {
 		case l.Vehicle || l.Stairs():
@@ -87,8 +107,8 @@ func loadPlant() (*plant, error) {
 			p.halls = append(p.halls, l)
 		}
 	}
-	if len(p.walks) == 0 || len(p.halls) == 0 {
-		return nil, errors.New("bench: the demo plant has no walkways or no upper-floor corridors")
+	if len(p.walks) == 0 || len(p.halls) == 0 || len(p.yards) == 0 {
+		return nil, errors.New("bench: the demo plant has no walkways, upper-floor corridors or working areas")
 	}
 	p.net, err = route.Build(p.walks, route.Options{})
 	return p, err
@@ -111,8 +131,9 @@ func pointOn(rng *rand.Rand, ls []route.Line) ([2]float64, route.Line) {
 }
 
 // sites picks n static test sites at least 15 m apart (AQ 3064.3 Annex A):
-// a third on upper-floor corridors of multi-storey buildings, the rest on
-// outdoor walkways.
+// a third on upper-floor corridors of multi-storey buildings, a third on
+// outdoor walkways and a third on open ground in the working areas, where
+// people stand at equipment off the walkways.
 func (p *plant) sites(rng *rand.Rand, n int) []site {
 	var out []site
 	far := func(xy [2]float64) bool {
@@ -124,26 +145,32 @@ func (p *plant) sites(rng *rand.Rand, n int) []site {
 		return true
 	}
 	for len(out) < n {
-		indoor := len(out) < n/3
-		ls := p.walks
-		if indoor {
-			ls = p.halls
-		}
-		xy, l := pointOn(rng, ls)
-		if !far(xy) {
-			continue
-		}
-		z := tagHeightM
-		if indoor {
+		switch k := len(out) * 3 / n; k {
+		case 0: // indoors, upstairs
+			xy, l := pointOn(rng, p.halls)
 			b, ok := p.m.BuildingAt(xy)
-			if !ok {
-				continue
+			if ok && far(xy) {
+				out = append(out, site{XY: xy, Floor: l.Floor, Z: tagHeightM + b.FloorBaseM(l.Floor)})
 			}
-			z += b.FloorBaseM(l.Floor)
+		case 1: // on a walkway
+			xy, _ := pointOn(rng, p.walks)
+			if far(xy) {
+				out = append(out, site{XY: xy, Z: tagHeightM})
+			}
+		default: // in a yard
+			xy := p.yardPoint(rng)
+			if _, indoor := p.m.BuildingAt(xy); !indoor && far(xy) {
+				out = append(out, site{XY: xy, Z: tagHeightM})
+			}
 		}
-		out = append(out, site{XY: xy, Floor: l.Floor, Z: z})
 	}
 	return out
+}
+
+// yardPoint returns a random point of a random working area.
+func (p *plant) yardPoint(rng *rand.Rand) [2]float64 {
+	b := p.yards[rng.IntN(len(p.yards))]
+	return [2]float64{b[0] + rng.Float64()*(b[2]-b[0]), b[1] + rng.Float64()*(b[3]-b[1])}
 }
 
 // walkRoute returns a route of lengthM metres along the outdoor walkways:

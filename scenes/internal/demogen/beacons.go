@@ -17,10 +17,20 @@ const (
 	beaconOutdoorSpacingM = 15.0
 	beaconIndoorCellM     = 12.0
 	beaconPoleM           = 3.0
-	beaconAreaCellM       = 24.0  // outdoor grid in working areas
-	beaconRSSI1m          = -59.0 // dBm at 1 m, iBeacon calibration
-	beaconTxPowerDBm      = 0.0
-	beaconIntervalMs      = 500.0
+	beaconAreaCellM       = 24.0 // outdoor grid in working areas
+	beaconAreaInsetM      = 8.0  // the grid's inset from the area's edge
+	// The coverage survey: every outdoor point of a working area (on a
+	// beaconSurveyStepM raster) must be located by one report to
+	// beaconMaxSigmaM in its worst direction from the outdoor beacons
+	// within beaconSurveyRangeM — inside the 30 m at which a BLE beacon is
+	// lost in the AQ 3064.3 Annex A channel model (REFERENCE.md §1).
+	beaconSurveyStepM  = 4.0
+	beaconSurveyRangeM = 25.0
+	beaconMaxSigmaM    = 12.0
+	beaconFillOffsetM  = 10.0
+	beaconRSSI1m       = -59.0 // dBm at 1 m, iBeacon calibration
+	beaconTxPowerDBm   = 0.0
+	beaconIntervalMs   = 500.0
 )
 
 func (p *plant) addBeacons() {
@@ -49,7 +59,7 @@ func (p *plant) addBeacons() {
 		if !coveredArea[a.typ] {
 			continue
 		}
-		r := a.r.grow(-beaconAreaCellM / 2)
+		r := a.r.grow(-beaconAreaInsetM)
 		if r.w() <= 0 || r.h() <= 0 {
 			continue
 		}
@@ -61,6 +71,41 @@ func (p *plant) addBeacons() {
 			}
 			placedAt = append(placedAt, at)
 			p.addBeacon(next(), at, a.id, 0, beaconPoleM, n)
+		}
+	}
+	// The survey fills the holes the grid leaves next to buildings and
+	// walkway rows. Where a point fails, a pole goes where it resolves the
+	// point's worst direction: beaconFillOffsetM across it, inside the
+	// area, off buildings (a pole at the point itself would grow a row of
+	// poles along the failing edge, and a row leaves a mirror ambiguity
+	// across it).
+	for _, a := range areaSpecs {
+		if !coveredArea[a.typ] {
+			continue
+		}
+		for y := a.r.y0 + beaconSurveyStepM/2; y < a.r.y1; y += beaconSurveyStepM {
+			for x := a.r.x0 + beaconSurveyStepM/2; x < a.r.x1; x += beaconSurveyStepM {
+				q := orb.Point{x, y}
+				if p.inBuilding(q) {
+					continue
+				}
+				ok, weak := survey(placedAt, q)
+				if ok {
+					continue
+				}
+				at := q
+				for _, c := range []orb.Point{
+					{q[0] + beaconFillOffsetM*weak[0], q[1] + beaconFillOffsetM*weak[1]},
+					{q[0] - beaconFillOffsetM*weak[0], q[1] - beaconFillOffsetM*weak[1]},
+				} {
+					if a.r.contains(c) && !p.inBuilding(c) && !nearAny(placedAt, c, beaconSurveyStepM) {
+						at = c
+						break
+					}
+				}
+				placedAt = append(placedAt, at)
+				p.addBeacon(next(), at, a.id, 0, beaconPoleM, n)
+			}
 		}
 	}
 	for _, b := range buildingSpecs {
@@ -75,6 +120,42 @@ func (p *plant) addBeacons() {
 			}
 		}
 	}
+}
+
+// survey reports whether a tag at q hears enough outdoor beacons of pts,
+// well enough spread around it: one report must locate it to
+// beaconMaxSigmaM in its worst direction, which it returns as a unit
+// vector. Each beacon within beaconSurveyRangeM gives a range known to
+// ±42 % (n = 2.2, σ = 4 dB: σ_d = d·ln10·σ/(10·n)), so its information
+// about the position is u·uᵀ/σ_d² along its direction u; the smaller
+// eigenvalue of their sum is the worst direction's. Beacons on one line
+// leave the direction across it without information.
+func survey(pts []orb.Point, q orb.Point) (ok bool, weak orb.Point) {
+	const relSigma = 4 * math.Ln10 / 22
+	var ixx, ixy, iyy float64
+	for _, x := range pts {
+		d := dist(x, q)
+		if d > beaconSurveyRangeM {
+			continue
+		}
+		if d < 1 {
+			return true, orb.Point{1, 0} // a beacon right here
+		}
+		ux, uy := (x[0]-q[0])/d, (x[1]-q[1])/d
+		w := 1 / (relSigma * relSigma * math.Max(d, 3) * math.Max(d, 3))
+		ixx, ixy, iyy = ixx+w*ux*ux, ixy+w*ux*uy, iyy+w*uy*uy
+	}
+	small := (ixx+iyy)/2 - math.Sqrt((ixx-iyy)*(ixx-iyy)/4+ixy*ixy)
+	// eigenvector of small: (ixy, small − ixx), or an axis when diagonal
+	weak = orb.Point{ixy, small - ixx}
+	if l := math.Hypot(weak[0], weak[1]); l > 1e-12 {
+		weak = orb.Point{weak[0] / l, weak[1] / l}
+	} else if ixx <= iyy {
+		weak = orb.Point{1, 0}
+	} else {
+		weak = orb.Point{0, 1}
+	}
+	return small*beaconMaxSigmaM*beaconMaxSigmaM >= 1, weak
 }
 
 // coveredArea are the area types where people work outdoors off the
@@ -96,10 +177,12 @@ func (p *plant) addBeacon(id string, at orb.Point, parent string, floor int, h f
 		"tx_power_dbm": beaconTxPowerDBm, "interval_ms": beaconIntervalMs,
 		// locally administered addresses (02:…) so they clash with no vendor's
 		"mac": fmt.Sprintf("02:43:54:%02X:%02X:%02X", serial>>16&0xff, serial>>8&0xff, serial&0xff)}
+	file := fileBeacons
 	if floor > 0 {
 		props["floor"] = floor
+		file = fileBeaconsIndoor
 	}
-	p.add(fileBeacons, id, twin.KindBeacon, snap(at), props)
+	p.add(file, id, twin.KindBeacon, snap(at), props)
 }
 
 // spaced returns points every step metres along a polyline, from its start.

@@ -20,7 +20,8 @@ const (
 	fileEquipment      = "equipment.geojson"
 	fileTanks          = "tanks.geojson"
 	fileDetectors      = "gas_detectors.geojson"
-	fileBeacons        = "beacons.geojson"
+	fileBeacons        = "beacons.geojson"        // outdoor, on poles
+	fileBeaconsIndoor  = "beacons_indoor.geojson" // on building floors
 	fileCameras        = "cameras.geojson"
 	fileRoads          = "roads.geojson"
 	fileWalkways       = "walkways.geojson"
