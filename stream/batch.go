@@ -24,6 +24,7 @@ type batch struct {
 type move struct {
 	id    string
 	layer twin.Layer
+	bit   uint64   // layer's bit in subscription.mask, set by the flush
 	fix   twin.Fix // the latest position
 	rev   uint64
 	// prev is the position before the batch's first move, the one the
@@ -41,6 +42,13 @@ type delta struct {
 	d   twin.Delta
 	enc []byte // encoded feature or remove, filled by the flush
 	bad bool   // the feature could not be encoded
+	// prev is where the clients saw the entity before the batch (hadPrev:
+	// they were shown it at all), filled by the flush from the hub's
+	// ledger; leave is the encoded remove from prev's layer, for clients
+	// whose view the entity left.
+	prev    seen
+	hadPrev bool
+	leave   []byte
 }
 
 func newBatch() *batch {
@@ -120,6 +128,20 @@ func (b *batch) putDelta(d *twin.Delta) {
 	}
 	b.deltaIx[d.ID] = len(b.deltas)
 	b.deltas = append(b.deltas, delta{d: *d})
+}
+
+// markLayers sets each move's layer bit, so that planning a group tests a
+// mask rather than looking the layer up once per move and group.
+func (b *batch) markLayers() {
+	var last twin.Layer
+	var bit uint64
+	for i := range b.moves {
+		m := &b.moves[i]
+		if i == 0 || m.layer != last {
+			last, bit = m.layer, layerBits[m.layer]
+		}
+		m.bit = bit
+	}
 }
 
 // encodedItem returns the positions item of b.moves[i], encoding it into

@@ -58,6 +58,16 @@
 // subscribed layer (ignore ids you do not hold). An entity that moves into
 // the bbox arrives as an upsert first.
 //
+// A remove is also how the client learns that a change took an entity it
+// was shown out of its view while the entity lives on: an edit whose new
+// geometry no longer meets the bbox (a fence redrawn elsewhere), or a kind
+// change into another layer; the remove names the layer the entity left.
+// Should the entity come back into view, it arrives as an upsert again.
+// After a kind change, a client holding both layers gets the remove from
+// the old layer in a delta of its own, before the delta with the upsert in
+// the new one. People and vehicles that leave the bbox by a move are told
+// by their positions item instead (below).
+//
 //	{"type":"positions","seq","ts","rev","items":[[id,lon,lat,z,floor,ts_ms],…]}
 //
 // Moves of people and vehicles, batched (FlushInterval, 20 ms) and
@@ -126,6 +136,10 @@
 //     pong (or any message) within 2.5 intervals. A client that stops
 //     reading is disconnected by the write deadline.
 //   - Snapshots are cloned under the scene's read lock and encoded after it.
+//   - The hub remembers the layer and bound its clients were last shown of
+//     each entity (one map entry per entity, advanced by every flush), so
+//     that an edit taking an entity out of a client's view costs one
+//     lookup, not a scan.
 //
 // Metrics: chemtwin_ws_clients, chemtwin_ws_frames_total{type},
 // chemtwin_ws_dropped_frames_total{reason}, chemtwin_ws_rejected_total{reason},

@@ -26,6 +26,8 @@ func (h *Hub) flush() {
 	if b.empty() {
 		return
 	}
+	b.recall(h.seen)
+	b.markLayers()
 	groups, members := h.liveGroups()
 	run := flushRun{h: h, b: b, ts: h.now(), buf: h.flushBuf, out: h.flushOut}
 	defer func() { h.flushBuf, h.flushOut = run.buf, run.out }()
@@ -37,6 +39,7 @@ func (h *Hub) flush() {
 	for i := range plans {
 		run.send(&plans[i], members[i])
 	}
+	b.record(h.seen) // after the frames are out: the next flush recalls it
 }
 
 // liveGroups copies the groups that take live frames and their members.
@@ -79,6 +82,8 @@ type plan struct {
 	g       *group
 	upserts []int
 	removes []int
+	leaves  []int // upserts and removes that take the entity out of view
+	swaps   []int // kind changes shown in both layers (see send)
 	moves   []int
 	enter   []string // entering the bbox, full feature to fetch
 }
@@ -87,23 +92,34 @@ type plan struct {
 // the group when its entity meets the bbox; a remove whenever its layer is
 // subscribed; a move when its new or previous position is in the bbox. A
 // move into the bbox of an entity the client does not hold becomes an
-// upsert, so that the client has its properties.
+// upsert, so that the client has its properties. An entity the group was
+// shown that an upsert takes out of its view gets a remove (see leaves).
 func (r *flushRun) plan(g *group) plan {
 	p := plan{g: g}
 	sub := &g.sub
 	for i := range r.b.deltas {
-		d := &r.b.deltas[i].d
+		dl := &r.b.deltas[i]
+		d := &dl.d
+		shown := false
 		switch {
 		case !sub.has(d.Layer):
 		case d.Op == twin.OpRemove:
 			p.removes = append(p.removes, i)
 		case sub.shows(d.Entity):
 			p.upserts = append(p.upserts, i)
+			shown = true
+		}
+		switch {
+		case !dl.hadPrev || !r.leaves(sub, dl, shown):
+		case shown:
+			p.swaps = append(p.swaps, i)
+		default:
+			p.leaves = append(p.leaves, i)
 		}
 	}
 	for i := range r.b.moves {
 		m := &r.b.moves[i]
-		if m.gone || !sub.has(m.layer) {
+		if m.gone || sub.mask&m.bit == 0 {
 			continue
 		}
 		in, was := sub.covers(m.fix.Point), m.hadPrev && sub.covers(m.prev)
@@ -123,6 +139,30 @@ func (r *flushRun) plan(g *group) plan {
 		p.moves = append(p.moves, i)
 	}
 	return p
+}
+
+// leaves reports whether the delta takes its entity out of the view of a
+// group that was shown it before the batch: into a layer the group does
+// not hold it in (kind changed; the remove names the old layer), or out of
+// its bbox. A person or vehicle whose move of the batch reaches the group
+// is told by its positions item instead (an item outside the bbox means it
+// left), as for any move.
+func (r *flushRun) leaves(sub *subscription, dl *delta, shown bool) bool {
+	if !sub.saw(dl.prev) {
+		return false
+	}
+	if dl.prev.layer != dl.d.Layer {
+		return true
+	}
+	if dl.d.Op == twin.OpRemove || shown {
+		return false
+	}
+	if j, ok := r.b.moveIdx[dl.d.ID]; ok {
+		if sub.follows(&r.b.moves[j]) {
+			return false
+		}
+	}
+	return true
 }
 
 // fetch clones the entering entities of every plan under one read lock and
@@ -159,8 +199,16 @@ func (r *flushRun) fetch(plans []plan) {
 	}
 }
 
-// send builds the group's delta and positions frames and offers them.
+// send builds the group's delta and positions frames and offers them. The
+// removes of kind changes the group sees in both layers go ahead in a
+// delta of their own, so that a client applying a frame's upserts before
+// its removes does not drop the entity it just got in its new layer.
 func (r *flushRun) send(p *plan, members []*client) {
+	if len(p.swaps) > 0 {
+		if f, ok := r.deltaFrame(&plan{g: p.g, leaves: p.swaps}); ok {
+			offer(members, f)
+		}
+	}
 	if f, ok := r.deltaFrame(p); ok {
 		offer(members, f)
 	}
@@ -200,6 +248,13 @@ func (r *flushRun) deltaFrame(p *plan) (liveFrame, bool) {
 			d.enc = appendRemove(nil, d.d.ID, d.d.Layer)
 		}
 		body, k, rev = appendElem(body, k, d.enc), k+1, max(rev, d.d.Rev)
+	}
+	for _, i := range p.leaves {
+		d := &r.b.deltas[i]
+		if d.leave == nil {
+			d.leave = appendRemove(nil, d.d.ID, d.prev.layer)
+		}
+		body, k, rev = appendElem(body, k, d.leave), k+1, max(rev, d.d.Rev)
 	}
 	body = append(body, "]}"...)
 	r.buf = body

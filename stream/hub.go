@@ -28,9 +28,10 @@ type Hub struct {
 	spare  *batch
 	wake   chan struct{} // cap 1: a batch is pending
 
-	flushMu  sync.Mutex // one flush at a time; guards the scratch below
+	flushMu  sync.Mutex // one flush at a time; guards the scratch and ledger below
 	flushBuf []byte
 	flushOut []byte
+	seen     ledger // where clients last saw each entity, as of the last flush
 
 	alarmMu  sync.Mutex    // orders alarm seq numbers and enqueueing
 	alarmSeq atomic.Uint64 // last alarm frame's seq; written under alarmMu
@@ -71,6 +72,7 @@ func New(opts Options) *Hub {
 		wake:    make(chan struct{}, 1),
 		clients: make(map[*client]struct{}),
 		groups:  make(map[string]*group),
+		seen:    seedLedger(opts.Scene),
 	}
 	h.upgrader = websocket.Upgrader{
 		HandshakeTimeout:  10 * time.Second,
