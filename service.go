@@ -471,11 +471,7 @@ func (s *Service) wire() {
 	s.alarms.Observe(s.hub.PublishAlarm)
 	s.alarms.Observe(s.gather.ObserveAlarm)
 	s.alarms.Observe(s.sosNearby)
-	s.alarms.Observe(func(ev alarm.Event) {
-		if err := s.ingest.PublishAlarm(ev); err != nil {
-			s.log.Warn("alarm not published over mqtt", "id", ev.Alarm.ID, "err", err)
-		}
-	})
+	s.alarms.Observe(s.ingest.EnqueueAlarm) // published by ingest's own goroutine
 }
 
 // health adds the components' state to /healthz; "degraded" reasons turn
@@ -484,6 +480,9 @@ func (s *Service) wire() {
 func (s *Service) health(context.Context) map[string]any {
 	h := map[string]any{"mqtt": map[string]any{"url": s.mqtt, "connected": s.ingest.Connected(), "embedded": s.broker != nil}}
 	h["stream_clients"] = s.hub.Clients()
+	if n := s.ingest.AlarmBacklog(); n > 0 {
+		h["alarms_mqtt_backlog"] = n // alarm events waiting for the broker
+	}
 	h["simulator"] = s.sim != nil
 	st := s.record.Status()
 	h["history"] = st

@@ -17,12 +17,13 @@ type AlarmMessage struct {
 }
 
 // PublishAlarm publishes an alarm lifecycle event on chemtwin/{site}/alarms
-// with QoS 1 and waits for the broker's acknowledgement. It returns
+// with QoS 1 and waits for the broker's acknowledgement (EnqueueAlarm is
+// the observer's way: it does not wait). It returns
 // ErrNotConnected before Run has connected; while the client is
 // reconnecting the message stays queued in the client and ErrPublishTimeout
 // is returned after a few seconds (it is still sent once reconnected).
 func (in *Ingest) PublishAlarm(ev alarm.Event) error {
-	payload, err := json.Marshal(AlarmMessage{Alarm: ev.Alarm, Action: ev.Action})
+	payload, err := appendAlarmMessage(nil, ev)
 	if err != nil {
 		in.m.alarms.WithLabelValues("error").Inc()
 		return fmt.Errorf("ingest: encode alarm %s: %w", ev.Alarm.ID, err)

@@ -3,6 +3,7 @@ package ingest
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/chemtwin/chemtwin/geo/locate"
@@ -60,6 +61,14 @@ type batcher struct {
 	changes  []twin.Change
 	owners   []int // owners[i] is the batch index of changes[i]
 	rejected []rejected
+	solved   []solved // per batch item: the positioning solver's answer
+}
+
+// solved is what the positioning solver made of one item, if it took it.
+type solved struct {
+	done   bool
+	change twin.Change
+	err    error
 }
 
 type rejected struct {
@@ -68,12 +77,23 @@ type rejected struct {
 }
 
 // apply resolves a batch against the scene (one read lock), applies the
-// resulting changes (one write lock) and accounts for every message.
+// resulting changes (one write lock) and accounts for every message. The
+// positioning solver needs no scene, so BLE reports and filtered fixes are
+// solved before the read lock is taken: a batch of them must not hold the
+// scene's writers off.
 func (b *batcher) apply(in *Ingest, batch []item) {
 	b.changes, b.owners, b.rejected = b.changes[:0], b.owners[:0], b.rejected[:0]
+	b.solved = slices.Grow(b.solved[:0], len(batch))[:len(batch)]
+	for i, it := range batch {
+		b.solved[i] = in.solve(it)
+	}
 	in.opts.Scene.View(func(tx twin.Tx) {
 		for i, it := range batch {
-			c, err := in.resolve(tx, it)
+			c, err := b.solved[i].change, b.solved[i].err
+			if !b.solved[i].done {
+				c, err = in.resolve(tx, it)
+			}
+			b.solved[i] = solved{} // drop references for the GC
 			if err != nil {
 				b.rejected = append(b.rejected, rejected{it.topic, err})
 				continue
@@ -128,18 +148,30 @@ func applyError(err error) error {
 	return fmt.Errorf("%w: %w", ErrApplyFailed, err)
 }
 
-// resolve turns a parsed message into a twin change, checking it against the
-// scene: entity ids and kinds, detector units, known beacons.
+// solve runs the items that go through the positioning solver — BLE
+// reports, and fixes with an accuracy — and reports whether it took it.
+func (in *Ingest) solve(it item) solved {
+	switch m := it.msg.(type) {
+	case Position:
+		if m.AccuracyM > 0 && in.loc != nil {
+			c, err := in.filterPosition(it.topic.ID, m)
+			return solved{true, c, err}
+		}
+	case RSSI:
+		c, err := in.resolveRSSI(it.topic.ID, m)
+		return solved{true, c, err}
+	}
+	return solved{}
+}
+
+// resolve turns a parsed message the solver did not take into a twin
+// change, checking it against the scene: entity ids and kinds, detector
+// units.
 func (in *Ingest) resolve(tx twin.Tx, it item) (twin.Change, error) {
 	id := it.topic.ID
 	switch m := it.msg.(type) {
 	case Position:
-		if m.AccuracyM > 0 && in.loc != nil {
-			return in.filterPosition(id, m)
-		}
 		return m.Move(id), nil
-	case RSSI:
-		return in.resolveRSSI(id, m)
 	case Reading:
 		e, err := entityOf(tx, id, twin.KindGasDetector)
 		if err != nil {

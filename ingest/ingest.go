@@ -14,6 +14,7 @@ import (
 
 	"github.com/chemtwin/chemtwin/geo/locate"
 	"github.com/chemtwin/chemtwin/twin"
+	"github.com/chemtwin/chemtwin/twin/alarm"
 )
 
 // Errors of New, Run and PublishAlarm.
@@ -62,6 +63,12 @@ type Ingest struct {
 	// the applier uses it, so each tag's reports reach it in order.
 	loc       *locate.Solver
 	lastPrune time.Time
+
+	// The alarm events EnqueueAlarm queued for Run's publisher.
+	aq              sync.Mutex
+	alarmQ          []alarm.Event
+	alarmDropWarned bool
+	alarmKick       chan struct{}
 }
 
 // item is a parsed message waiting for the applier.
@@ -83,6 +90,7 @@ func New(opts Options) (*Ingest, error) {
 	in.log = in.opts.Logger.With("component", "ingest")
 	in.rejLog = newRejectLog(in.log)
 	in.queue = make(chan item, 8*in.opts.BatchSize)
+	in.alarmKick = make(chan struct{}, 1)
 	in.env = Env{
 		MaxPayload: in.opts.MaxPayload, MaxFutureSkew: in.opts.MaxFutureSkew,
 		MaxAge: in.opts.MaxAge, MaxDistanceM: in.opts.MaxDistanceM,
@@ -152,9 +160,12 @@ func (in *Ingest) Run(ctx context.Context) error {
 	}
 	applied := make(chan struct{})
 	go in.applyLoop(applied)
+	published := make(chan struct{})
+	go in.publishAlarms(ctx, published)
 	in.log.Info("mqtt connecting", "broker", in.opts.BrokerURL, "client_id", in.opts.ClientID)
 	in.client.Connect() // completes in the background: ConnectRetry
 	in.waitWarning(ctx)
+	<-published // the queued alarms go out before the client disconnects
 	in.stopping.Store(true)
 	in.client.Disconnect(disconnectQuiesce)
 	in.subscribed.Store(false)
@@ -193,7 +204,10 @@ func (in *Ingest) onConnect(c paho.Client) {
 	for _, f := range Filters(in.site) {
 		filters[f] = 1 // QoS 1: the publisher's QoS caps each delivery
 	}
-	tok := c.SubscribeMultiple(filters, in.onMessage)
+	// No per-filter route: every message goes to the default handler
+	// (onMessage, set in the options), which routes by topic itself —
+	// paho would split the topic and every route for each message.
+	tok := c.SubscribeMultiple(filters, nil)
 	if !tok.WaitTimeout(subscribeTimeout) || tok.Error() != nil {
 		if !in.stopping.Load() { // a subscribe cut short by shutdown is no error
 			in.log.Error("mqtt subscribe failed", "error", tok.Error())

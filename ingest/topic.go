@@ -72,7 +72,8 @@ func AlarmTopic(site string) string { return TopicRoot + "/" + site + "/alarms" 
 // ParseTopic routes an inbound topic of site. Topics outside the contract,
 // of another site, or with an empty or malformed id level are ErrUnknownTopic.
 func ParseTopic(site, topic string) (Topic, error) {
-	lv := strings.Split(topic, "/")
+	var buf [6]string // the contract's topics have 4 or 5 levels
+	lv := splitLevels(topic, buf[:0])
 	if len(lv) < 4 || lv[0] != TopicRoot || lv[1] != site {
 		return Topic{}, fmt.Errorf("%w: %q", ErrUnknownTopic, topic)
 	}
@@ -95,6 +96,21 @@ func ParseTopic(site, topic string) (Topic, error) {
 		return Topic{}, fmt.Errorf("%w: %q: %v", ErrUnknownTopic, topic, err)
 	}
 	return t, nil
+}
+
+// splitLevels splits topic at '/' into lv (without allocating while it
+// has room), stopping after cap(lv)+1 levels: a longer topic is refused
+// anyway.
+func splitLevels(topic string, lv []string) []string {
+	for len(lv) < cap(lv) {
+		level, rest, more := strings.Cut(topic, "/")
+		lv = append(lv, level)
+		if !more {
+			return lv
+		}
+		topic = rest
+	}
+	return append(lv, topic) // beyond the room: too many levels
 }
 
 // checkID accepts a non-empty, valid UTF-8 id of at most MaxIDLen bytes

@@ -31,9 +31,9 @@ type client struct {
 
 	mu      sync.Mutex
 	group   *group
-	live    []liveFrame                  // ≤ QueueFrames
-	alarms  []*websocket.PreparedMessage // ≤ AlarmQueue
-	replies [][]byte                     // error frames, ≤ maxReplies
+	live    []liveFrame // ≤ QueueFrames
+	alarms  [][]byte    // ≤ AlarmQueue
+	replies [][]byte    // error frames, ≤ maxReplies
 	errSeq  uint64
 	// resync asks the writer for a snapshot; snapSeq is the group seq the
 	// last snapshot covers: live frames at or below it are stale.
@@ -143,7 +143,7 @@ func (c *client) offerLive(f liveFrame) {
 // offerAlarm queues an alarm frame for a client subscribed to alarms. An
 // alarm is never dropped: when the queue is full the client is closed with
 // 1013 (try again later) and gets the active alarms on reconnect.
-func (c *client) offerAlarm(pm *websocket.PreparedMessage) {
+func (c *client) offerAlarm(data []byte) {
 	c.mu.Lock()
 	if c.closeCode != 0 || c.group == nil || !c.group.sub.alarms() {
 		c.mu.Unlock()
@@ -157,7 +157,7 @@ func (c *client) offerAlarm(pm *websocket.PreparedMessage) {
 		c.signal()
 		return
 	}
-	c.alarms = append(c.alarms, pm)
+	c.alarms = append(c.alarms, data)
 	c.mu.Unlock()
 	c.signal()
 }
@@ -200,10 +200,10 @@ func (c *client) next() (job, bool) {
 		return job{close: true, code: c.closeCode, closeText: c.closeReason}, true
 	}
 	if len(c.alarms) > 0 {
-		pm := c.alarms[0]
+		data := c.alarms[0]
 		c.alarms[0] = nil
 		c.alarms = c.alarms[1:]
-		return job{typ: frameAlarm, pm: pm}, true
+		return job{typ: frameAlarm, data: data}, true
 	}
 	if c.resync && c.group != nil {
 		c.resync = false

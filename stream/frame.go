@@ -149,10 +149,21 @@ type alarmFrame struct {
 	Alarm  json.RawMessage `json:"alarm"`
 }
 
-// encodeAlarm encodes an alarm frame.
+// encodeAlarm encodes an alarm frame (alarmFrame's JSON) by appending:
+// every alarm step is encoded once per step on the alarm manager's
+// critical path, and json.Marshal re-validates an embedded RawMessage.
 func encodeAlarm(seq uint64, ts int64, ev alarm.Event) []byte {
-	data, _ := json.Marshal(alarmFrame{Type: frameAlarm, Seq: seq, TS: ts, Action: ev.Action, Alarm: marshalAlarm(ev.Alarm)})
-	return data
+	b := make([]byte, 0, 768)
+	b = append(b, `{"type":"`+frameAlarm+`","seq":`...)
+	b = strconv.AppendUint(b, seq, 10)
+	b = append(b, `,"ts":`...)
+	b = strconv.AppendInt(b, ts, 10)
+	b = append(b, `,"action":`...)
+	action, _ := json.Marshal(ev.Action) // a short constant; cannot fail
+	b = append(b, action...)
+	b = append(b, `,"alarm":`...)
+	b = appendAlarm(b, ev.Alarm)
+	return append(b, '}')
 }
 
 // notifyFrame is the JSON of a `notify` frame: a message for people in the

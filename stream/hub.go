@@ -110,15 +110,10 @@ func (h *Hub) PublishAlarm(ev alarm.Event) {
 	h.alarmMu.Lock()
 	defer h.alarmMu.Unlock()
 	data := encodeAlarm(h.alarmSeq.Add(1), h.now(), ev)
-	pm, err := websocket.NewPreparedMessage(websocket.TextMessage, data)
-	if err != nil { // only fails for a bad message type
-		h.log.Error("prepare alarm frame", "err", err, "alarm", ev.Alarm.ID)
-		return
-	}
 	h.mu.RLock()
 	defer h.mu.RUnlock()
 	for c := range h.clients {
-		c.offerAlarm(pm)
+		c.offerAlarm(data)
 	}
 }
 
@@ -134,15 +129,10 @@ func (h *Hub) PublishNotify(n any) {
 		h.log.Error("encode notify frame", "err", err)
 		return
 	}
-	pm, err := websocket.NewPreparedMessage(websocket.TextMessage, data)
-	if err != nil {
-		h.log.Error("prepare notify frame", "err", err)
-		return
-	}
 	h.mu.RLock()
 	defer h.mu.RUnlock()
 	for c := range h.clients {
-		c.offerAlarm(pm)
+		c.offerAlarm(data)
 	}
 }
 

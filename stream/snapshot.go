@@ -1,8 +1,6 @@
 package stream
 
 import (
-	"encoding/json"
-
 	"github.com/gorilla/websocket"
 
 	"github.com/chemtwin/chemtwin/twin"
@@ -126,23 +124,24 @@ func (h *Hub) appendActiveAlarms(b []byte) []byte {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = append(b, marshalAlarm(active[i])...)
+		b = appendAlarm(b, active[i])
 	}
 	return append(b, ']')
 }
 
-// marshalAlarm encodes an alarm. Alarms are never dropped: details JSON
-// cannot carry are replaced by a note, and so are non-finite coordinates.
-func marshalAlarm(a alarm.Alarm) json.RawMessage {
-	data, err := json.Marshal(a)
+// appendAlarm appends an alarm's JSON. Alarms are never dropped: details
+// JSON cannot carry are replaced by a note, and so are non-finite
+// coordinates.
+func appendAlarm(b []byte, a alarm.Alarm) []byte {
+	out, err := a.AppendJSON(b)
 	if err == nil {
-		return data
+		return out
 	}
 	a.Details = map[string]any{"encode_error": err.Error()}
-	if data, err = json.Marshal(a); err == nil {
-		return data
+	if out, err = a.AppendJSON(b); err == nil {
+		return out
 	}
 	a.Lon, a.Lat = 0, 0
-	data, _ = json.Marshal(a)
-	return data
+	out, _ = a.AppendJSON(b)
+	return out
 }

@@ -103,6 +103,9 @@ func (c *client) linger() {
 	}
 }
 
+// compressFrom is the smallest plain frame worth deflating.
+const compressFrom = 2048
+
 // write sends one frame under the write deadline.
 func (c *client) write(j job) error {
 	pm := j.pm
@@ -117,7 +120,18 @@ func (c *client) write(j job) error {
 	if pm != nil {
 		err = c.conn.WritePreparedMessage(pm)
 	} else {
+		// Small frames (alarms, notices, errors) go out as they are: one
+		// shared byte slice for every client, no per-message prepared
+		// frame (gorilla's costs a 4 KiB buffer each) and no deflate for a
+		// few hundred bytes.
+		small := len(j.data) < compressFrom
+		if small {
+			c.conn.EnableWriteCompression(false)
+		}
 		err = c.conn.WriteMessage(websocket.TextMessage, j.data)
+		if small {
+			c.conn.EnableWriteCompression(true)
+		}
 	}
 	if err == nil {
 		c.h.m.frames.WithLabelValues(j.typ).Inc()

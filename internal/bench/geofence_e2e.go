@@ -203,6 +203,7 @@ func runFenceE2E(ctx context.Context, f *geo.Frame, ents []*twin.Entity, cfg fen
 	scene.Observe(hub.Publish)
 	scene.Observe(fences.Observe)
 	alarms.Observe(hub.PublishAlarm)
+	alarms.Observe(in.EnqueueAlarm) // as the service: alarm events out on chemtwin/{site}/alarms
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return res, err

@@ -19,18 +19,22 @@ const (
 const alarmColumns = `id, type, level, state, key, entity_id, area_id, lon, lat,
 	raised_at, updated_at, acked_at, acked_by, ack_note, cleared_at, message, message_en, details`
 
-// SaveAlarm inserts a or replaces every field of the alarm with its id.
+// SaveAlarm inserts a, or updates the lifecycle fields of the stored alarm
+// with its id (see alarmUpsert).
 func (db *DB) SaveAlarm(ctx context.Context, a alarm.Alarm) error {
 	return db.SaveAlarms(ctx, []alarm.Alarm{a})
 }
 
-// alarmUpsert inserts an alarm or replaces every field of the stored one.
+// alarmUpsert inserts an alarm or updates the fields of the stored one that
+// change in its lifecycle: level, state, times of update, ack and clear,
+// ack fields, messages and details. Its identity — type, key, entity,
+// area, place and raised_at — is fixed when the manager opens it (a
+// condition that comes back is a new alarm), so an update leaves the
+// indexes on those columns alone: five fewer index writes per step.
 const alarmUpsert = `INSERT INTO alarms (` + alarmColumns + `)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
 		ON CONFLICT (id) DO UPDATE SET
-			type = excluded.type, level = excluded.level, state = excluded.state,
-			key = excluded.key, entity_id = excluded.entity_id, area_id = excluded.area_id,
-			lon = excluded.lon, lat = excluded.lat, raised_at = excluded.raised_at,
+			level = excluded.level, state = excluded.state,
 			updated_at = excluded.updated_at, acked_at = excluded.acked_at,
 			acked_by = excluded.acked_by, ack_note = excluded.ack_note,
 			cleared_at = excluded.cleared_at, message = excluded.message,

@@ -80,6 +80,34 @@ func BenchmarkSaveAlarm(b *testing.B) {
 	}
 }
 
+// BenchmarkSaveAlarms saves batches of 64 new alarms, then the same 64
+// cleared: the alarm manager's write-behind during a burst of fence
+// crossings.
+func BenchmarkSaveAlarms(b *testing.B) {
+	db := openTemp(b)
+	defer db.Close()
+	batch := make([]alarm.Alarm, 64)
+	i := 0
+	b.ReportAllocs()
+	for b.Loop() {
+		for k := range batch {
+			batch[k] = benchAlarm(i + k)
+			batch[k].State = alarm.Active
+		}
+		if err := db.SaveAlarms(b.Context(), batch); err != nil {
+			b.Fatal(err)
+		}
+		for k := range batch {
+			batch[k].State, batch[k].ClearedAt = alarm.Cleared, &benchBase
+		}
+		if err := db.SaveAlarms(b.Context(), batch); err != nil {
+			b.Fatal(err)
+		}
+		i += len(batch)
+	}
+	b.ReportMetric(float64(b.N*2*len(batch))/b.Elapsed().Seconds(), "steps/s")
+}
+
 // BenchmarkSaveAlarmParallel saves from GOMAXPROCS goroutines at once: the
 // writers queue for the one write connection.
 func BenchmarkSaveAlarmParallel(b *testing.B) {

@@ -270,4 +270,24 @@ func (s suite) testSaveAlarms(t *testing.T) {
 	if err := st.SaveAlarms(c, nil); err != nil {
 		t.Fatalf("empty batch: %v", err)
 	}
+	// An alarm's identity is fixed at its first save; later saves carry
+	// its lifecycle (level, state, times, ack, messages, details).
+	moved := a2
+	moved.Type, moved.Key, moved.EntityID, moved.AreaID, moved.Lon, moved.Lat, moved.RaisedAt = alarm.GasLevel1, "other", "p-9", "area-9", 1, 2, at(time.Hour)
+	moved.Level, moved.State, moved.UpdatedAt, moved.Message = 3, alarm.Acknowledged, at(2*time.Minute), "已确认"
+	moved.AckedAt, moved.AckedBy, moved.Details = ptr(at(2*time.Minute)), "alice", map[string]any{"note": "x"}
+	if err := st.SaveAlarms(c, []alarm.Alarm{moved}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := st.Alarm(c, "al-b2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Type != a2.Type || got.Key != a2.Key || got.EntityID != a2.EntityID || got.AreaID != a2.AreaID ||
+		got.Lon != a2.Lon || got.Lat != a2.Lat || !got.RaisedAt.Equal(a2.RaisedAt) {
+		t.Errorf("identity changed by a later save: %+v", got)
+	}
+	if got.Level != 3 || got.State != alarm.Acknowledged || got.AckedBy != "alice" || got.Message != "已确认" || got.Details["note"] != "x" {
+		t.Errorf("lifecycle not saved: %+v", got)
+	}
 }

@@ -51,6 +51,12 @@ type Options struct {
 	EventAfter time.Duration
 	// EventEvery is how often Run looks for such alarms; default 1 s.
 	EventEvery time.Duration
+	// Gather is how long Run's writer lets steps gather after the first
+	// before it writes them, in one transaction: a burst of alarms (a
+	// crowd crossing a fence line) costs a few transactions, not one each.
+	// Observers hear every step at once regardless; only the store lags,
+	// and Ack and Close wait for it. Default 10 ms; negative: none.
+	Gather time.Duration
 }
 
 // retryTimeout bounds one retried write, so that a store that hangs does
@@ -115,6 +121,12 @@ func NewManager(ctx context.Context, opts Options) (*Manager, error) {
 	}
 	if opts.EventEvery <= 0 {
 		opts.EventEvery = time.Second
+	}
+	switch {
+	case opts.Gather == 0:
+		opts.Gather = 10 * time.Millisecond
+	case opts.Gather < 0:
+		opts.Gather = 0
 	}
 	m := &Manager{
 		opts:     opts,
@@ -514,6 +526,9 @@ func (m *Manager) Run(ctx context.Context) error {
 			m.recordEvents(ctx)
 			continue
 		case <-m.kick:
+		}
+		if m.opts.Gather > 0 && !m.sleep(ctx, tick.C, m.opts.Gather) {
+			return nil
 		}
 		for wait := m.opts.RetryMin; m.writeBehind(ctx) != nil; wait = min(2*wait, m.opts.RetryMax) {
 			if !m.sleep(ctx, tick.C, wait) {
