@@ -93,7 +93,9 @@ func (s *Server) silenceList(w http.ResponseWriter, r *http.Request) {
 }
 
 // silenceAdd answers POST /api/v1/silences (报警静默 by type, zone and time
-// window; SOS and gas level 2 are never silenced).
+// window; SOS and gas level 2 are never silenced). The alarm engine writes
+// the silence to the store before it takes effect (a restart keeps it);
+// the audit log records who set it.
 func (s *Server) silenceAdd(w http.ResponseWriter, r *http.Request, p principal) {
 	if s.opts.Alarms == nil {
 		s.writeError(w, r, errAlarmsUnavailable)
@@ -104,9 +106,13 @@ func (s *Server) silenceAdd(w http.ResponseWriter, r *http.Request, p principal)
 		s.writeError(w, r, err)
 		return
 	}
-	switch {
-	case req.From.IsZero():
-		req.From = s.opts.Clock()
+	now := s.opts.Clock()
+	if req.From.IsZero() {
+		req.From = now
+	}
+	if !req.To.After(now) {
+		s.writeError(w, r, errorf(http.StatusBadRequest, codeBadRequest, "the silence must end in the future (to %v)", req.To))
+		return
 	}
 	if req.To.Sub(req.From) > maxSilence {
 		s.writeError(w, r, errorf(http.StatusBadRequest, codeBadRequest, "a silence lasts at most %v", maxSilence))
@@ -131,7 +137,8 @@ func (s *Server) silenceAdd(w http.ResponseWriter, r *http.Request, p principal)
 	s.writeJSON(w, r, http.StatusCreated, typeJSON, si)
 }
 
-// silenceRemove answers DELETE /api/v1/silences/{id}: the silence ends now.
+// silenceRemove answers DELETE /api/v1/silences/{id}: the silence ends now,
+// in the store too; the audit log records who ended it.
 func (s *Server) silenceRemove(w http.ResponseWriter, r *http.Request, p principal) {
 	if s.opts.Alarms == nil {
 		s.writeError(w, r, errAlarmsUnavailable)

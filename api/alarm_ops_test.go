@@ -3,6 +3,7 @@ package api_test
 import (
 	"context"
 	"net/http"
+	"reflect"
 	"testing"
 	"time"
 
@@ -40,6 +41,8 @@ func TestSilences(t *testing.T) {
 	wantError(t, h.do(http.MethodPost, "/api/v1/silences", mgr, map[string]any{"types": []string{"nope"}, "to": t0.Add(time.Hour)}), 400, "bad_request")
 	wantError(t, h.do(http.MethodPost, "/api/v1/silences", mgr, map[string]any{"to": t0.Add(-time.Hour)}), 400, "bad_request")
 	wantError(t, h.do(http.MethodPost, "/api/v1/silences", mgr, map[string]any{"to": t0.Add(60 * 24 * time.Hour)}), 400, "bad_request")
+	// a window that has already ended (from and to both in the past)
+	wantError(t, h.do(http.MethodPost, "/api/v1/silences", mgr, map[string]any{"from": t0.Add(-2 * time.Hour), "to": t0.Add(-time.Hour)}), 400, "bad_request")
 	r := h.do(http.MethodPost, "/api/v1/silences", mgr, body)
 	var si alarm.Silence
 	r.json(t, &si)
@@ -64,8 +67,62 @@ func TestSilences(t *testing.T) {
 		t.Fatalf("remove: %d %s", r.status, r.body)
 	}
 	wantError(t, h.do(http.MethodDelete, "/api/v1/silences/"+si.ID, mgr, nil), 404, "not_found")
-	if n := len(h.audit("silence.add")) + len(h.audit("silence.remove")); n != 2 {
-		t.Errorf("silence audit entries %d, want 2", n)
+	add, rm := h.audit("silence.add"), h.audit("silence.remove")
+	if len(add) != 1 || add[0].Actor != "manager" || add[0].Target != si.ID || add[0].Detail["reason"] != "大修期间 turnaround" {
+		t.Errorf("silence.add audit %+v", add)
+	}
+	if len(rm) != 1 || rm[0].Actor != "manager" || rm[0].Target != si.ID {
+		t.Errorf("silence.remove audit %+v", rm)
+	}
+}
+
+// TestSilencesPersist: a silence set over the API is in the store, so an
+// alarm engine started over the same store (a restart) has it and applies
+// it; one removed over the API is gone from the store too. Both steps are
+// in the audit log with who took them.
+func TestSilencesPersist(t *testing.T) {
+	h := newHarness(t)
+	ctx := t.Context()
+	restart := func() *alarm.Manager {
+		m, err := alarm.NewManager(ctx, alarm.Options{Store: h.store, Clock: h.clock.Now, Logger: quietLog()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	body := map[string]any{"types": []string{"low_battery"}, "area_ids": []string{"A-west"},
+		"from": t0.Add(-time.Minute), "to": t0.Add(2 * time.Hour), "reason": "更换定位卡电池"}
+	r := h.do(http.MethodPost, "/api/v1/silences", h.login("admin"), body)
+	var si alarm.Silence
+	r.json(t, &si)
+	if r.status != 201 {
+		t.Fatalf("add silence: %d %s", r.status, r.body)
+	}
+	stored, err := h.store.ActiveSilences(ctx, t0)
+	if err != nil || len(stored) != 1 || !reflect.DeepEqual(stored[0], si) {
+		t.Fatalf("stored silences %+v %v, want %+v", stored, err, si)
+	}
+	again := restart()
+	if got := again.Silences(); len(got) != 1 || !reflect.DeepEqual(got[0], si) {
+		t.Fatalf("after restart: %+v", got)
+	}
+	a, _, err := again.Raise(ctx, alarm.Raise{Type: alarm.LowBattery, EntityID: "P-001", AreaID: "A-west", Level: alarm.LevelLow})
+	if err != nil || a.Details[alarm.DetailSilencedBy] != si.ID {
+		t.Fatalf("raise after restart: %v %v", a.Details, err)
+	}
+
+	if r := h.do(http.MethodDelete, "/api/v1/silences/"+si.ID, h.login("manager"), nil); r.status != 204 {
+		t.Fatalf("remove: %d %s", r.status, r.body)
+	}
+	if stored, err := h.store.ActiveSilences(ctx, t0); err != nil || len(stored) != 0 {
+		t.Fatalf("stored after removal %+v %v", stored, err)
+	}
+	if got := restart().Silences(); len(got) != 0 {
+		t.Fatalf("removed silence back after restart: %+v", got)
+	}
+	add, rm := h.audit("silence.add"), h.audit("silence.remove")
+	if len(add) != 1 || add[0].Actor != "admin" || len(rm) != 1 || rm[0].Actor != "manager" || rm[0].Target != si.ID {
+		t.Errorf("audit add %+v remove %+v", add, rm)
 	}
 }
 

@@ -1,7 +1,8 @@
 // Package store defines chemtwin's durable storage: users, sessions, alarms,
-// the event log and the append-only audit log. Implementations live in
-// sub-packages (store/sqlite, the embedded default; store/postgres with W3)
-// and all pass the conformance suite in store/storetest.
+// alarm silences, the event log and the append-only audit log.
+// Implementations live in sub-packages (store/sqlite, the embedded default;
+// store/postgres with W3) and all pass the conformance suite in
+// store/storetest.
 package store
 
 import (
@@ -68,6 +69,8 @@ type Store interface {
 	History
 	// Edits holds the run-time scene edits.
 	Edits
+	// Silences holds the alarm silencing windows.
+	Silences
 
 	// Ping checks that the store answers.
 	Ping(ctx context.Context) error

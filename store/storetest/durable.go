@@ -20,6 +20,7 @@ type contents struct {
 	track  []store.Position
 	reads  []store.Reading
 	series []store.SeriesPoint
+	silent []alarm.Silence
 }
 
 func readContents(t *testing.T, st store.Store) contents {
@@ -51,6 +52,9 @@ func readContents(t *testing.T, st store.Store) contents {
 	if k.series, err = st.Series(c, "gas-1", far[0], far[1], time.Minute); err != nil {
 		t.Fatal(err)
 	}
+	if k.silent, err = st.ActiveSilences(c, base); err != nil {
+		t.Fatal(err)
+	}
 	return k
 }
 
@@ -78,6 +82,9 @@ func writeContents(t *testing.T, st store.Store) {
 	for i := range 5 {
 		must(st.AppendAudit(c, auditEntry(i, "admin", "alarm.ack", "dur-1", at(time.Duration(i)*time.Second))))
 	}
+	must(st.PutSilence(c, alarm.Silence{ID: "SI-dur", Types: []alarm.Type{alarm.LowBattery}, AreaIDs: []string{"area-1"},
+		From: at(-time.Minute), To: at(2 * time.Hour), By: "张伟", Reason: "更换电池"}))
+	must(st.PutSilence(c, silence("SI-ended", -2*time.Hour, -time.Hour)))
 	writeHistory(t, st)
 }
 
@@ -126,6 +133,10 @@ func (s suite) testDurable(t *testing.T) {
 	same(t, "track after reopen", after.track, before.track)
 	same(t, "readings after reopen", after.reads, before.reads)
 	same(t, "series after reopen", after.series, before.series)
+	same(t, "silences after reopen", after.silent, before.silent)
+	if len(before.silent) != 1 || before.silent[0].ID != "SI-dur" {
+		t.Errorf("before reopen: silences %+v, want SI-dur only", before.silent)
+	}
 	if len(before.track) != 50 || len(before.reads) != 50 || len(before.series) != 10 {
 		t.Errorf("before reopen: %d positions, %d readings, %d series points; want 50, 50, 10",
 			len(before.track), len(before.reads), len(before.series))

@@ -31,6 +31,12 @@
 //   - Calls with a cancelled context fail; Close may be called twice.
 //   - Scene edits: one per ID, PutEdit replacing every field; SceneEdits
 //     by At then ID; Feature reads back byte for byte (nil for a removal).
+//   - Alarm silences: one per ID, PutSilence replacing every field;
+//     ActiveSilences(t) returns those with To strictly after t (upcoming
+//     ones too), by From then ID, empty Types and AreaIDs as nil;
+//     DeleteSilence of an unknown id is store.ErrNotFound. Refused: an
+//     empty ID or By, a zero From or To, To not after From, an empty type
+//     or area id, bad text.
 //
 // History (store.History), on top of the rules above:
 //
@@ -124,16 +130,17 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Run("HistoryPurge", s.testHistoryPurge)
 	t.Run("HistoryConcurrency", s.testHistoryConcurrency)
 	t.Run("Edits", s.testEdits)
+	t.Run("Silences", s.testSilences)
 	t.Run("SaveAlarms", s.testSaveAlarms)
 }
 
 // RunDurable runs Run and then the durability tests: records written,
 // the store closed, and reopen(t, closed) — a new store over the same data
 // as the closed one — must return every record unchanged (positions,
-// readings and rollups included) and keep assigning greater ids; after
-// reopen, equal-time positions still come in append order and rollups
-// still merge into the minutes stored before. The suite closes the
-// reopened store too.
+// readings, rollups and silences included) and keep assigning greater
+// ids; after reopen, equal-time positions still come in append order and
+// rollups still merge into the minutes stored before. The suite closes
+// the reopened store too.
 func RunDurable(t *testing.T, open func(t *testing.T) store.Store, reopen func(t *testing.T, closed store.Store) store.Store) {
 	t.Helper()
 	Run(t, open)

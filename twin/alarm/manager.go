@@ -88,7 +88,8 @@ type Manager struct {
 	storedCh  chan struct{}      // closed (and replaced) when stored advances
 	behind    bool               // Run's writer persists (write-behind)
 	observers []func(Event)
-	silences  map[string]Silence // by ID (in memory: the store has no table for them)
+	silences  map[string]Silence // by ID; written through to a SilenceStore (silence.go)
+	silenceMu sync.Mutex         // serialises AddSilence and RemoveSilence; taken before mu
 	kick      chan struct{}      // capacity 1: Run's writer has work
 	unstored  atomic.Int64       // len(dirty), readable without mu
 	failing   atomic.Bool        // the last write failed
@@ -157,6 +158,9 @@ func NewManager(ctx context.Context, opts Options) (*Manager, error) {
 		}
 	}
 	if err := m.load(ctx); err != nil {
+		return nil, err
+	}
+	if err := m.loadSilences(ctx); err != nil {
 		return nil, err
 	}
 	return m, nil

@@ -1,6 +1,7 @@
 package alarm
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"maps"
@@ -76,11 +77,55 @@ func (s Silence) Covers(a *Alarm, at time.Time) bool {
 	return len(s.AreaIDs) == 0 || slices.Contains(s.AreaIDs, a.AreaID)
 }
 
+// SilenceStore keeps silences across restarts (store.Store is one). When
+// the manager's Store is also a SilenceStore, NewManager loads the
+// silences not yet ended and every AddSilence and RemoveSilence is
+// written through before it takes effect; otherwise silences live in
+// memory and end with the process.
+type SilenceStore interface {
+	// PutSilence stores s, replacing the silence with the same ID.
+	PutSilence(ctx context.Context, s Silence) error
+	// DeleteSilence removes the silence with id.
+	DeleteSilence(ctx context.Context, id string) error
+	// ActiveSilences returns the silences with To after at, upcoming ones
+	// included.
+	ActiveSilences(ctx context.Context, at time.Time) ([]Silence, error)
+}
+
+// silenceStore returns the manager's store as a SilenceStore, if it is one.
+func (m *Manager) silenceStore() (SilenceStore, bool) {
+	ss, ok := m.opts.Store.(SilenceStore)
+	return ss, ok
+}
+
+// loadSilences reads back the silences not yet ended (NewManager).
+func (m *Manager) loadSilences(ctx context.Context) error {
+	ss, ok := m.silenceStore()
+	if !ok {
+		return nil
+	}
+	list, err := ss.ActiveSilences(ctx, m.opts.Clock())
+	if err != nil {
+		return fmt.Errorf("alarm: load silences: %w", err)
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, s := range list {
+		m.silences[s.ID] = s
+	}
+	if len(list) > 0 {
+		m.log.Info("alarm silences loaded", "silences", len(list))
+	}
+	return nil
+}
+
 // AddSilence registers a silence (a new id when ID is empty; an existing id
-// is replaced) and returns it. Silences live in memory: the store has no
-// table for them, so they end with the process. Silences that ended are
-// dropped here.
+// is replaced) and returns it. Its window is kept to the millisecond, as
+// the store keeps it. With a SilenceStore the silence is written first:
+// when the write fails, nothing changes and the error is returned.
+// Silences that ended are dropped here.
 func (m *Manager) AddSilence(s Silence) (Silence, error) {
+	s.From, s.To = s.From.Truncate(time.Millisecond), s.To.Truncate(time.Millisecond)
 	if err := s.Validate(); err != nil {
 		return Silence{}, err
 	}
@@ -88,6 +133,13 @@ func (m *Manager) AddSilence(s Silence) (Silence, error) {
 	now := m.opts.Clock()
 	if s.ID == "" {
 		s.ID = "SI" + newID(now)[2:]
+	}
+	m.silenceMu.Lock() // one silence write at a time: the store and memory agree on the last
+	defer m.silenceMu.Unlock()
+	if ss, ok := m.silenceStore(); ok {
+		if err := m.writeSilence(func(ctx context.Context) error { return ss.PutSilence(ctx, s) }); err != nil {
+			return Silence{}, fmt.Errorf("alarm: persist silence %s: %w", s.ID, err)
+		}
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -101,24 +153,47 @@ func (m *Manager) AddSilence(s Silence) (Silence, error) {
 	return s, nil
 }
 
-// RemoveSilence ends a silence now; ErrNotFound for an unknown id.
+// RemoveSilence ends a silence now; ErrNotFound for an unknown id. With a
+// SilenceStore the removal is written first: when the write fails, the
+// silence stays and the error is returned.
 func (m *Manager) RemoveSilence(id string) error {
+	m.silenceMu.Lock()
+	defer m.silenceMu.Unlock()
 	m.mu.Lock()
-	defer m.mu.Unlock()
-	if _, ok := m.silences[id]; !ok {
+	_, ok := m.silences[id]
+	m.mu.Unlock()
+	if !ok {
 		return fmt.Errorf("%w: silence %s", ErrNotFound, id)
 	}
+	if ss, ok := m.silenceStore(); ok {
+		if err := m.writeSilence(func(ctx context.Context) error { return ss.DeleteSilence(ctx, id) }); err != nil {
+			return fmt.Errorf("alarm: persist removal of silence %s: %w", id, err)
+		}
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	delete(m.silences, id)
 	m.log.Info("alarm silence removed", "id", id)
 	return nil
 }
 
-// Silences returns the registered silences, earliest start first.
+// writeSilence runs one silence write, bounded like a retried alarm
+// write, without holding mu: alarms keep flowing while the disk works.
+func (m *Manager) writeSilence(write func(ctx context.Context) error) error {
+	ctx, cancel := context.WithTimeout(context.Background(), retryTimeout)
+	defer cancel()
+	return write(ctx)
+}
+
+// Silences returns the silences not yet ended, earliest start first.
 func (m *Manager) Silences() []Silence {
+	now := m.opts.Clock()
 	m.mu.Lock()
 	out := make([]Silence, 0, len(m.silences))
 	for _, s := range m.silences {
-		out = append(out, s)
+		if s.To.After(now) {
+			out = append(out, s)
+		}
 	}
 	m.mu.Unlock()
 	sort.Slice(out, func(i, j int) bool {

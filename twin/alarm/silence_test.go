@@ -3,6 +3,9 @@ package alarm
 import (
 	"context"
 	"errors"
+	"maps"
+	"reflect"
+	"sync"
 	"testing"
 	"time"
 )
@@ -106,5 +109,151 @@ func TestSilenceValidation(t *testing.T) {
 	}
 	if got := m.Silences(); len(got) != 1 || got[0].ID != "new" {
 		t.Fatalf("silences = %+v", got)
+	}
+}
+
+// silenceMem is a memStore that also keeps silences (a SilenceStore), with
+// failure injection: the fake sits at the I/O boundary. The SQL stores
+// run the shared conformance suite in store/storetest.
+type silenceMem struct {
+	*memStore
+	smu      sync.Mutex
+	silences map[string]Silence
+	failSave bool // PutSilence and DeleteSilence fail
+	failLoad bool // ActiveSilences fails
+	loadedAt time.Time
+}
+
+func newSilenceMem() *silenceMem {
+	return &silenceMem{memStore: newMemStore(), silences: map[string]Silence{}}
+}
+
+func (s *silenceMem) PutSilence(_ context.Context, si Silence) error {
+	s.smu.Lock()
+	defer s.smu.Unlock()
+	if s.failSave {
+		return errors.New("disk full")
+	}
+	s.silences[si.ID] = si
+	return nil
+}
+
+func (s *silenceMem) DeleteSilence(_ context.Context, id string) error {
+	s.smu.Lock()
+	defer s.smu.Unlock()
+	if s.failSave {
+		return errors.New("disk full")
+	}
+	if _, ok := s.silences[id]; !ok {
+		return ErrNotFound
+	}
+	delete(s.silences, id)
+	return nil
+}
+
+func (s *silenceMem) ActiveSilences(_ context.Context, at time.Time) ([]Silence, error) {
+	s.smu.Lock()
+	defer s.smu.Unlock()
+	s.loadedAt = at
+	if s.failLoad {
+		return nil, errors.New("disk unreadable")
+	}
+	var out []Silence
+	for _, si := range s.silences {
+		if si.To.After(at) {
+			out = append(out, si)
+		}
+	}
+	return out, nil
+}
+
+func (s *silenceMem) stored() map[string]Silence {
+	s.smu.Lock()
+	defer s.smu.Unlock()
+	return maps.Clone(s.silences)
+}
+
+// TestSilencePersistence: with a SilenceStore every add and removal is
+// written through (and refused when the write fails), and a new manager
+// over the same store loads the silences not yet ended and applies them.
+func TestSilencePersistence(t *testing.T) {
+	ctx := context.Background()
+	t0 := time.Date(2026, 11, 28, 8, 0, 0, 0, time.UTC)
+	c := &clock{t0}
+	st := newSilenceMem()
+	m, _ := newManager(t, st, c)
+	keep, err := m.AddSilence(Silence{Types: []Type{LowBattery}, AreaIDs: []string{"A1"},
+		From: t0.Add(300 * time.Microsecond), To: t0.Add(2*time.Hour + 900*time.Microsecond), By: "manager", Reason: "更换电池"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !keep.From.Equal(t0) || !keep.To.Equal(t0.Add(2*time.Hour)) {
+		t.Errorf("window %v … %v, want it to the millisecond", keep.From, keep.To)
+	}
+	gone, err := m.AddSilence(Silence{From: t0, To: t0.Add(time.Hour), By: "admin"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	later, err := m.AddSilence(Silence{Types: []Type{Lingering}, From: t0.Add(time.Hour), To: t0.Add(3 * time.Hour), By: "admin"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := st.stored(); !reflect.DeepEqual(got, map[string]Silence{keep.ID: keep, gone.ID: gone, later.ID: later}) {
+		t.Fatalf("stored %+v", got)
+	}
+	if err := m.RemoveSilence(gone.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := st.stored()[gone.ID]; ok {
+		t.Fatal("removed silence still stored")
+	}
+
+	// A failed write changes nothing, in memory or in the store.
+	st.failSave = true
+	if _, err := m.AddSilence(Silence{From: t0, To: t0.Add(time.Hour), By: "admin"}); err == nil {
+		t.Fatal("AddSilence with a failing store = nil error")
+	}
+	if err := m.RemoveSilence(keep.ID); err == nil {
+		t.Fatal("RemoveSilence with a failing store = nil error")
+	}
+	st.failSave = false
+	want := []Silence{keep, later}
+	if got := m.Silences(); !reflect.DeepEqual(got, want) {
+		t.Fatalf("silences after failed writes %+v, want %+v", got, want)
+	}
+	if len(st.stored()) != 2 {
+		t.Fatalf("stored after failed writes %+v", st.stored())
+	}
+
+	// A restart an hour and a half later loads both (later is running).
+	c.t = t0.Add(90 * time.Minute)
+	m2, _ := newManager(t, st, c)
+	if got := m2.Silences(); !reflect.DeepEqual(got, want) {
+		t.Fatalf("silences after restart %+v, want %+v", got, want)
+	}
+	if !st.loadedAt.Equal(c.t) {
+		t.Errorf("loaded the silences in force at %v, want %v", st.loadedAt, c.t)
+	}
+	a, _, err := m2.Raise(ctx, Raise{Type: LowBattery, EntityID: "P1", AreaID: "A1"})
+	if err != nil || a.Details[DetailSilencedBy] != keep.ID {
+		t.Fatalf("raise after restart: %v %v", a.Details, err)
+	}
+	if err := m2.RemoveSilence(later.ID); err != nil {
+		t.Fatal(err)
+	}
+
+	// Once keep has ended it is no longer listed, nor loaded.
+	c.t = t0.Add(2 * time.Hour)
+	if got := m2.Silences(); len(got) != 0 {
+		t.Fatalf("silences after their end %+v", got)
+	}
+	m3, _ := newManager(t, st, c)
+	if got := m3.Silences(); len(got) != 0 {
+		t.Fatalf("ended silences loaded: %+v", got)
+	}
+
+	st.failLoad = true
+	if _, err := NewManager(ctx, Options{Store: st, Clock: c.now}); err == nil {
+		t.Fatal("NewManager with unreadable silences = nil error")
 	}
 }

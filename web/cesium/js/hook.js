@@ -10,16 +10,22 @@
 //   camera()  {lon, lat, height} of the camera
 //   ready()   true once the viewer is built and the first snapshot applied
 //   playback() track playback: {t, from, to, playing, markers: [{id, lon, lat}]}
+//   gatherings() the gathering discs on the map: [{id (alarm id), gathering_id,
+//             lon, lat, radius_m, level, count, evacuate, colour, outline,
+//             label, shown}]
+//   screen(lon, lat, height) the window position {x, y} (CSS pixels) of a
+//             point, or null when it is not in view
 import { state } from "./state.js";
 import { currentViewer } from "./viewer.js";
 import { bench } from "./movers.js";
 import { snapshotCount } from "./stream.js";
 import { detectorState } from "./live.js";
 import { playbackState } from "./playback.js";
+import { drawnGatherings } from "./gatherings.js";
 
 export function initHook() {
   Object.defineProperty(window, "chemtwin", {
-    value: Object.freeze({ counts, perf, bench, camera, ready, playback: playbackState }),
+    value: Object.freeze({ counts, perf, bench, camera, ready, playback: playbackState, gatherings: drawnGatherings, screen }),
     writable: false, configurable: false,
   });
 }
@@ -57,6 +63,13 @@ function camera() {
   if (!v) return null;
   const c = v.camera.positionCartographic;
   return { lon: Cesium.Math.toDegrees(c.longitude), lat: Cesium.Math.toDegrees(c.latitude), height: c.height };
+}
+
+function screen(lon, lat, height = 0) {
+  const v = currentViewer();
+  if (!v) return null;
+  const p = Cesium.SceneTransforms.worldToWindowCoordinates(v.scene, Cesium.Cartesian3.fromDegrees(lon, lat, height));
+  return p ? { x: p.x, y: p.y } : null;
 }
 
 function ready() {

@@ -31,6 +31,13 @@ export function name(props) {
   return props.name || props.id || "";
 }
 
+// keysOf returns, in catalogue order, the rest of each zh-CN key that
+// starts with prefix: keysOf("alarm.type.") is every alarm type the viewer
+// names.
+export function keysOf(prefix) {
+  return Object.keys(zh).filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length));
+}
+
 export function setLang(lang) {
   if (!catalogues[lang]) return;
   state.lang = lang;
@@ -92,8 +99,8 @@ export function fmtTime(when) {
 }
 
 // siteZone is the site's IANA time zone when the browser knows it, else
-// the browser's own.
-function siteZone() {
+// undefined (the browser's own).
+export function siteZone() {
   const zone = state.site?.properties?.timezone;
   if (!zone) return undefined;
   try {

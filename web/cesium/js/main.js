@@ -21,6 +21,8 @@ import { initStats } from "./stats.js";
 import { initToasts } from "./toast.js";
 import { initPlayback } from "./playback.js";
 import { initFenceDraw } from "./fencedraw.js";
+import { initSilences } from "./silences.js";
+import { initGatherings } from "./gatherings.js";
 
 // Layers loaded once from /ogc (they change only with the scene) and layers
 // that stream live over /ws.
@@ -42,12 +44,14 @@ async function main() {
   initLayers(ctx);
   initPick(ctx);
   initAlarms(ctx);
+  initGatherings(ctx);
   initSearch(ctx);
   initInfo(ctx);
   initDock();
   initStats(ctx);
   initPlayback(ctx);
   initFenceDraw(ctx);
+  initSilences();
   initToasts();
   await initAuth(ctx);
   connect(LIVE_LAYERS);
