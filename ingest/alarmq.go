@@ -142,11 +142,12 @@ func (in *Ingest) countAlarmTokens(toks []paho.Token) {
 // appendAlarmMessage appends AlarmMessage's JSON — the alarm's fields and
 // then "action", as json.Marshal has it — without reflection.
 func appendAlarmMessage(b []byte, ev alarm.Event) ([]byte, error) {
-	b, err := ev.Alarm.AppendJSON(b)
+	js, err := ev.JSON() // shared: copied, never changed
 	if err != nil {
 		return b, err
 	}
-	b = append(b[:len(b)-1], `,"action":`...) // drop the alarm's closing brace
+	b = append(b, js[:len(js)-1]...) // without the alarm's closing brace
+	b = append(b, `,"action":`...)
 	action, err := json.Marshal(ev.Action)
 	if err != nil {
 		return b, err

@@ -162,7 +162,11 @@ func encodeAlarm(seq uint64, ts int64, ev alarm.Event) []byte {
 	action, _ := json.Marshal(ev.Action) // a short constant; cannot fail
 	b = append(b, action...)
 	b = append(b, `,"alarm":`...)
-	b = appendAlarm(b, ev.Alarm)
+	if js, err := ev.JSON(); err == nil {
+		b = append(b, js...)
+	} else {
+		b = appendAlarm(b, ev.Alarm)
+	}
 	return append(b, '}')
 }
 

@@ -144,6 +144,7 @@ const (
 
 // Event is one lifecycle step of one alarm.
 type Event struct {
-	Action Action `json:"action"`
-	Alarm  Alarm  `json:"alarm"`
+	Action Action    `json:"action"`
+	Alarm  Alarm     `json:"alarm"`
+	enc    *encoding // the alarm's JSON, shared by the observers of one step
 }

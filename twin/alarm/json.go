@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"sync"
 	"time"
 	"unicode/utf8"
 )
@@ -263,4 +264,22 @@ func appendString(b []byte, s string) []byte {
 	}
 	b = append(b, s[start:]...)
 	return append(b, '"')
+}
+
+// encoding is an alarm's JSON, made once however many observers ask.
+type encoding struct {
+	once sync.Once
+	b    []byte
+	err  error
+}
+
+// JSON returns the alarm's JSON (AppendJSON). The manager's events encode
+// it once for all their observers (the /ws hub, the MQTT publisher); the
+// bytes are shared, so the caller must not change them.
+func (ev Event) JSON() ([]byte, error) {
+	if ev.enc == nil {
+		return ev.Alarm.AppendJSON(nil)
+	}
+	ev.enc.once.Do(func() { ev.enc.b, ev.enc.err = ev.Alarm.AppendJSON(make([]byte, 0, 768)) })
+	return ev.enc.b, ev.enc.err
 }

@@ -132,3 +132,34 @@ func BenchmarkAppendJSON(b *testing.B) {
 		}
 	})
 }
+
+// TestEventJSONOnce: the manager's events encode their alarm once for all
+// observers; an event made elsewhere encodes on each call.
+func TestEventJSONOnce(t *testing.T) {
+	m, _ := newManager(t, newMemStore(), &clock{time.Date(2026, 11, 28, 8, 0, 0, 0, time.UTC)})
+	var got [][]byte
+	for range 2 {
+		m.Observe(func(ev Event) {
+			js, err := ev.JSON()
+			if err != nil {
+				t.Error(err)
+			}
+			got = append(got, js)
+		})
+	}
+	a, _, err := m.Raise(t.Context(), Raise{Type: SOS, EntityID: "p1", Message: "<SOS> & 求救", Details: map[string]any{"x": 1.5}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || &got[0][0] != &got[1][0] {
+		t.Fatalf("observers got %d encodings, not one shared", len(got))
+	}
+	if want := reference(t, a); !bytes.Equal(got[0], want) {
+		t.Fatalf("\n got %s\nwant %s", got[0], want)
+	}
+	plainEv := Event{Action: ActionRaised, Alarm: a}
+	js, err := plainEv.JSON()
+	if err != nil || !bytes.Equal(js, got[0]) {
+		t.Fatalf("event without a shared encoding: %s, %v", js, err)
+	}
+}

@@ -347,8 +347,9 @@ func (m *Manager) commit(ctx context.Context, act Action, a Alarm) (uint64, erro
 	seq := m.seq
 	m.dirty[a.ID] = pending{a, seq} // an older unwritten state is superseded
 	m.unstored.Store(int64(len(m.dirty)))
+	ev := Event{Action: act, Alarm: a, enc: &encoding{}}
 	for _, fn := range m.observers {
-		fn(Event{Action: act, Alarm: a})
+		fn(ev)
 	}
 	if m.behind {
 		m.wake()
