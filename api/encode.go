@@ -4,9 +4,8 @@ import (
 	"encoding/json"
 	"math"
 	"slices"
-	"strconv"
-	"unicode/utf8"
 
+	"github.com/chemtwin/chemtwin/internal/jsonenc"
 	"github.com/paulmach/orb"
 )
 
@@ -19,7 +18,7 @@ import (
 func appendFeature(b []byte, id string, g orb.Geometry, props map[string]any, links []link) ([]byte, error) {
 	start := len(b)
 	b = append(b, `{"type":"Feature","id":`...)
-	b = appendString(b, id)
+	b = jsonenc.AppendString(b, id)
 	b = append(b, `,"geometry":`...)
 	b = appendGeometry(b, g)
 	b = append(b, `,"properties":`...)
@@ -51,100 +50,14 @@ func appendProps(b []byte, props map[string]any) ([]byte, error) {
 	slices.Sort(keys)
 	b = append(b, '{')
 	for i, k := range keys {
-		b = appendString(comma(b, i), k)
+		b = jsonenc.AppendString(comma(b, i), k)
 		b = append(b, ':')
 		var err error
-		if b, err = appendValue(b, props[k]); err != nil {
+		if b, err = jsonenc.AppendValue(b, props[k]); err != nil {
 			return b, err
 		}
 	}
 	return append(b, '}'), nil
-}
-
-func appendValue(b []byte, v any) ([]byte, error) {
-	switch v := v.(type) {
-	case nil:
-		return append(b, "null"...), nil
-	case string:
-		return appendString(b, v), nil
-	case bool:
-		return strconv.AppendBool(b, v), nil
-	case int:
-		return strconv.AppendInt(b, int64(v), 10), nil
-	case float64:
-		return appendFloat(b, v), nil
-	}
-	j, err := json.Marshal(v)
-	return append(b, j...), err
-}
-
-// appendFloat formats a finite float like encoding/json: the shortest
-// representation, with an exponent only for very large or small magnitudes.
-func appendFloat(b []byte, f float64) []byte {
-	abs := math.Abs(f)
-	if abs == 0 || (abs >= 1e-6 && abs < 1e21) {
-		return strconv.AppendFloat(b, f, 'f', -1, 64)
-	}
-	b = strconv.AppendFloat(b, f, 'e', -1, 64)
-	if n := len(b); n >= 4 && b[n-4] == 'e' && b[n-3] == '-' && b[n-2] == '0' {
-		b[n-2] = b[n-1] // e-09 → e-9, as encoding/json writes it
-		b = b[:n-1]
-	}
-	return b
-}
-
-// appendString appends s as a JSON string the way encoding/json writes it:
-// HTML-safe (<, >, & escaped), U+2028/2029 escaped, invalid UTF-8 as U+FFFD.
-func appendString(b []byte, s string) []byte {
-	const hex = "0123456789abcdef"
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
-				i++
-				continue
-			}
-			b = append(b, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				b = append(b, '\\', c)
-			case '\b':
-				b = append(b, '\\', 'b')
-			case '\f':
-				b = append(b, '\\', 'f')
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			default:
-				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			b = append(b, s[start:i]...)
-			b = append(b, `\ufffd`...)
-			i += size
-			start = i
-			continue
-		}
-		if r == '\u2028' || r == '\u2029' {
-			b = append(b, s[start:i]...)
-			b = append(b, '\\', 'u', '2', '0', '2', hex[r&0xf])
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	return append(append(b, s[start:]...), '"')
 }
 
 // appendGeometry appends a GeoJSON geometry, or null.
@@ -198,9 +111,9 @@ func appendPoint(b []byte, p orb.Point) []byte {
 
 func appendCoord(b []byte, p orb.Point) []byte {
 	b = append(b, '[')
-	b = appendFloat(b, p[0])
+	b = jsonenc.AppendFloat(b, p[0])
 	b = append(b, ',')
-	b = appendFloat(b, p[1])
+	b = jsonenc.AppendFloat(b, p[1])
 	return append(b, ']')
 }
 

@@ -69,30 +69,3 @@ func TestAppendPropsDropsNonFinite(t *testing.T) {
 		t.Fatal("nested NaN accepted")
 	}
 }
-
-func FuzzAppendString(f *testing.F) {
-	for _, s := range []string{"", "plain", "张伟", "<script>&", "\x00\x1f\x7f", "\b\f\n\r\t\"\\", "\u2028\u2029", "\xff\xfe bad utf8", "a\xe4\xb8"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		want, _ := json.Marshal(s)
-		if got := appendString(nil, s); string(got) != string(want) {
-			t.Fatalf("appendString(%q) = %s, want %s", s, got, want)
-		}
-	})
-}
-
-func FuzzAppendFloat(f *testing.F) {
-	for _, v := range []float64{0, math.Copysign(0, -1), 1, -1.5, 1e-6, 9.99e-7, 1e20, 1e21, 123456789.123, 5e-324, math.MaxFloat64} {
-		f.Add(v)
-	}
-	f.Fuzz(func(t *testing.T, v float64) {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return
-		}
-		want, _ := json.Marshal(v)
-		if got := appendFloat(nil, v); string(got) != string(want) {
-			t.Fatalf("appendFloat(%v) = %s, want %s", v, got, want)
-		}
-	})
-}

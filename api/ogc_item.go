@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 
+	"github.com/chemtwin/chemtwin/internal/jsonenc"
 	"github.com/chemtwin/chemtwin/twin"
 	"github.com/chemtwin/chemtwin/twin/alarm"
 )
@@ -53,7 +54,7 @@ func (s *Server) alarmFeature(r *http.Request, id string, links []link) ([]byte,
 	}
 	a, err := s.opts.Alarms.Get(r.Context(), id)
 	if errors.Is(err, alarm.ErrNotFound) {
-		return nil, &apiError{status: http.StatusNotFound, code: codeNotFound, msg: "no feature " + string(appendString(nil, id)) + ` in collection "alarms"`, cause: err}
+		return nil, &apiError{status: http.StatusNotFound, code: codeNotFound, msg: "no feature " + string(jsonenc.AppendString(nil, id)) + ` in collection "alarms"`, cause: err}
 	}
 	if err != nil {
 		return nil, err

@@ -21,8 +21,11 @@ export const chromiumArgs = ["--headless", "--no-sandbox", "--enable-unsafe-swif
   "--disable-background-networking", "--disable-component-update", "--no-first-run",
   "--disable-sync", "--disable-quic", "--window-size=1600,1000"];
 
-export async function startServer() {
-  const data = mkdtempSync(join(tmpdir(), "chemtwin-browser-"));
+// startServer starts the demo on free ports. opts.data is the data folder
+// (default: a fresh temporary one); stop() deletes it unless opts.keep, so
+// that a test can restart the server on the same data.
+export async function startServer(opts = {}) {
+  const data = opts.data || mkdtempSync(join(tmpdir(), "chemtwin-browser-"));
   const bin = process.env.CHEMTWIN_BIN || join(root, "bin", "chemtwin");
   // CHEMTWIN_WEB_DIR serves the viewer from disk (development: no rebuild
   // after a JS change); by default the binary's embedded copy is tested.
@@ -45,9 +48,11 @@ export async function startServer() {
     ...started,
     log: () => log,
     async stop() {
-      proc.kill("SIGINT");
-      await new Promise((r) => { proc.on("exit", r); setTimeout(r, 15000); });
-      rmSync(data, { recursive: true, force: true });
+      if (proc.exitCode === null && proc.signalCode === null) {
+        proc.kill("SIGINT");
+        await new Promise((r) => { proc.on("exit", r); setTimeout(r, 15000); });
+      }
+      if (!opts.keep) rmSync(data, { recursive: true, force: true });
     },
     // publish sends one MQTT message to the server's embedded broker with
     // mosquitto_pub, as a gateway would.

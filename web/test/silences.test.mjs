@@ -7,19 +7,14 @@
 // as a disc of its enclosing radius with its head count, a click on the
 // disc selects its alarm, and the disc goes when the group disperses.
 //
-// The harness's startServer deletes its data folder on stop, so this file
-// starts the binary itself (the same command line) on a folder it keeps
-// across the restart.
+// The server keeps its data folder across the restart (startServer's keep).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, execFile } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
-import { root, openViewer, outDir } from "./harness.mjs";
+import { startServer, openViewer, outDir } from "./harness.mjs";
 
-const run = promisify(execFile);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const GROUP = ["SIL-G0", "SIL-G1", "SIL-G2"];
 const SPREAD_M = 8; // each tag this far from the group's centre: enclosing radius 8 m
@@ -32,38 +27,8 @@ let spread = SPREAD_M; // metres from the centre; 60 disperses the group
 let publisher = null;
 let silenceId = null;
 
-// startAt starts the demo on free ports over the data folder dir, which
-// stop() keeps (harness.mjs startServer's command line).
-async function startAt(dir) {
-  const bin = process.env.CHEMTWIN_BIN || join(root, "bin", "chemtwin");
-  const webDir = process.env.CHEMTWIN_WEB_DIR ? ["--web-dir", process.env.CHEMTWIN_WEB_DIR] : [];
-  const proc = spawn(bin, ["serve", "--demo", "--addr", "127.0.0.1:0", "--mqtt-listen", "127.0.0.1:0", "--data", dir, ...webDir],
-    { stdio: ["ignore", "pipe", "pipe"] });
-  let log = "";
-  proc.stderr.on("data", (d) => { log = (log + d).slice(-20000); });
-  const exited = new Promise((r) => proc.on("exit", r));
-  const started = await new Promise((resolve, reject) => {
-    let out = "";
-    const timer = setTimeout(() => reject(new Error("chemtwin did not print its URL in 30 s\n" + log)), 30000);
-    proc.stdout.on("data", (d) => {
-      out += d;
-      const m = out.match(/viewer at (http:\/\/\S+\/) \(mqtt tcp:\/\/([\d.]+):(\d+)\)/);
-      if (m) { clearTimeout(timer); resolve({ url: m[1], mqttHost: m[2], mqttPort: m[3] }); }
-    });
-    proc.on("exit", (code) => reject(new Error(`chemtwin exited with ${code}\n${log}`)));
-  });
-  return {
-    ...started,
-    log: () => log,
-    async stop() {
-      proc.kill("SIGINT");
-      await Promise.race([exited, sleep(15000)]);
-    },
-    async publish(topic, payload) {
-      await run("mosquitto_pub", ["-h", started.mqttHost, "-p", started.mqttPort, "-q", "1", "-t", topic, "-m", JSON.stringify(payload)]);
-    },
-  };
-}
+// startAt starts the demo over the data folder dir, which stop() keeps.
+const startAt = (dir) => startServer({ data: dir, keep: true });
 
 // open starts a viewer on the current server; views keeps every viewer's
 // console errors and outside requests for the last test.
