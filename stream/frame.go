@@ -140,16 +140,8 @@ func encodeFeature(e *twin.Entity) ([]byte, error) {
 	return e.Feature().MarshalJSON()
 }
 
-// alarmFrame is the JSON of an `alarm` frame.
-type alarmFrame struct {
-	Type   string          `json:"type"`
-	Seq    uint64          `json:"seq"`
-	TS     int64           `json:"ts"`
-	Action alarm.Action    `json:"action"`
-	Alarm  json.RawMessage `json:"alarm"`
-}
-
-// encodeAlarm encodes an alarm frame (alarmFrame's JSON) by appending:
+// encodeAlarm encodes an alarm frame,
+// {"type":"alarm","seq":N,"ts":N,"action":"…","alarm":{…}}, by appending:
 // every alarm step is encoded once per step on the alarm manager's
 // critical path, and json.Marshal re-validates an embedded RawMessage.
 func encodeAlarm(seq uint64, ts int64, ev alarm.Event) []byte {
