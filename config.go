@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"net"
 	"path/filepath"
 	"strings"
@@ -37,6 +38,10 @@ type Config struct {
 	Simulate bool
 	// SimSeed seeds the simulator; default 1.
 	SimSeed uint64
+	// SimBLEShare is the share (0–1) of the simulated people whose tags
+	// report BLE beacons (rssi, solved by geo/locate) instead of positions;
+	// default 0.3 (sim.DefaultBLEShare), negative none.
+	SimBLEShare float64
 	// Demo is --scene demo --simulate plus the demo login users (password
 	// "demo"; never created otherwise).
 	Demo bool
@@ -119,6 +124,9 @@ func (c Config) Validate() error {
 	}
 	if !strings.HasPrefix(c.DB, "sqlite:") && !strings.HasPrefix(c.DB, "postgres://") && !strings.HasPrefix(c.DB, "postgresql://") {
 		errs = append(errs, fmt.Errorf("db %q: want sqlite:PATH or postgres://…", c.DB))
+	}
+	if math.IsNaN(c.SimBLEShare) || c.SimBLEShare > 1 {
+		errs = append(errs, fmt.Errorf("sim-ble-share %v: want 0–1", c.SimBLEShare))
 	}
 	if c.ParkURL != "" && c.ParkEnterprise == "" {
 		errs = append(errs, errors.New("park upload: --park-enterprise (the enterprise code) is required with --park-url"))

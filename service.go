@@ -25,6 +25,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/chemtwin/chemtwin/api"
+	"github.com/chemtwin/chemtwin/geo/locate"
 	"github.com/chemtwin/chemtwin/history"
 	"github.com/chemtwin/chemtwin/ingest"
 	"github.com/chemtwin/chemtwin/ingest/broker"
@@ -397,14 +398,23 @@ func (s *Service) openMQTT(context.Context) (err error) {
 		}
 		s.mqtt = s.broker.URL()
 	}
+	// ble_floor_loss_db: the site's BLE loss per floor slab (calibration);
+	// the solver and the simulator's channel use the same figure.
+	floorLoss := s.setting("ble_floor_loss_db", 0)
 	s.ingest, err = ingest.New(ingest.Options{Scene: s.scene, SiteID: s.site.ID, BrokerURL: s.mqtt,
-		ClientID: "chemtwin-ingest-" + s.site.ID, Logger: s.log, Registerer: s.reg, Clock: s.cfg.Clock})
+		ClientID: "chemtwin-ingest-" + s.site.ID, Logger: s.log, Registerer: s.reg, Clock: s.cfg.Clock,
+		Positioning: locate.Options{FloorLossDB: floorLoss}})
 	if err != nil {
 		return fmt.Errorf("chemtwin: ingest: %w", err)
 	}
 	if s.cfg.Simulate {
+		simLoss := floorLoss
+		if simLoss == 0 {
+			simLoss = -1 // free space between floors, as the solver assumes
+		}
 		s.sim, err = sim.New(s.scene, sim.Options{SiteID: s.site.ID, Seed: s.cfg.SimSeed, Start: s.cfg.Clock(),
-			Episodes: true, Location: s.site.Location, Clock: s.cfg.Clock, Logger: s.log, Registerer: s.reg})
+			Episodes: true, Location: s.site.Location, Clock: s.cfg.Clock, Logger: s.log, Registerer: s.reg,
+			BLEShare: s.cfg.SimBLEShare, FloorLossDB: simLoss})
 		if err != nil {
 			return fmt.Errorf("chemtwin: simulator: %w", err)
 		}

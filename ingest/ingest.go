@@ -111,7 +111,7 @@ func New(opts Options) (*Ingest, error) {
 		if err != nil {
 			in.log.Warn("positioning map: features skipped", "err", err)
 		}
-		if in.loc, err = locate.NewSolver(m, locate.Options{}); err != nil {
+		if in.loc, err = locate.NewSolver(m, in.opts.Positioning); err != nil {
 			return nil, fmt.Errorf("ingest: positioning solver: %w", err)
 		}
 	}

@@ -61,9 +61,13 @@ type Options struct {
 	// DefaultBatchSize (512).
 	BatchSize int
 	// Locator solves RSSI reports into positions and filters position fixes
-	// that carry an accuracy (geo/locate). Default: a solver with default
-	// options on the map of Scene (its beacons, buildings and walkways).
+	// that carry an accuracy (geo/locate). Default: a solver with
+	// Positioning's options on the map of Scene (its beacons, buildings and
+	// walkways).
 	Locator *locate.Solver
+	// Positioning are the default Locator's options (site calibration:
+	// path-loss exponent, shadowing, floor loss).
+	Positioning locate.Options
 }
 
 // Validate reports options that cannot work.

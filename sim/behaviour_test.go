@@ -65,7 +65,9 @@ func TestPeopleWalkTheWalkways(t *testing.T) {
 	if share := float64(atPost) / float64(internalFixes); share < 0.6 {
 		t.Errorf("staff spend %.0f %% of the time at their post, want most of it", 100*share)
 	}
-	if share := float64(moving) / float64(len(offsets)); share < 0.05 || share > 0.5 {
+	// One person to a post spot (spots.go) keeps people in place while
+	// their post area is full: a few per cent of the time on the move.
+	if share := float64(moving) / float64(len(offsets)); share < 0.02 || share > 0.5 {
 		t.Errorf("people walk %.0f %% of the time", 100*share)
 	}
 }

@@ -1,17 +1,18 @@
 // Package sim is the deterministic plant simulator: it makes a scene come
 // alive by publishing, over MQTT, exactly what the plant's devices would —
-// tag positions, gas-detector readings, weather reports and video-analytics
-// events — on the topics and in the payloads of DESIGN.md ("MQTT topics"),
+// tag positions, BLE tag reports, gas-detector readings, weather reports and
+// video-analytics events — on the topics and in the payloads of DESIGN.md ("MQTT topics"),
 // so that everything downstream (ingest, rules, alarms, the viewer) runs as
 // it would on a real plant.
 //
 // # Core and driver
 //
-// New reads the scene once (under one read lock; the simulator never
-// writes to it) and builds agents; Step(now) advances simulated time to now
+// New reads the scene (the simulator never writes to it) and builds
+// agents; Step(now) advances simulated time to now
 // and returns the messages due since the previous Step, in time order. Step
 // is pure: it reads no clock and draws only from PCG streams seeded with
-// Options.Seed and a hash of each agent's id, and every payload is written
+// Options.Seed and a hash of each agent's id (people share only the work
+// spots they take, in the schedule's order), and every payload is written
 // field by field with fixed decimals, so the same seed and the same
 // sequence of Step times give byte-identical messages. Each message's ts is
 // its measurement time, independent of the tick: stepping by 200 ms or by
@@ -27,23 +28,43 @@
 //
 // Each person with a tag walks the pedestrian network (geo/route) at their
 // own pace of 1.0–1.5 m/s (±10 % per walk, 60 % of it along stairs),
-// alternating walks with dwells at points of the network. Staff spend most
-// of their time at their post area (the post_area property): 90 % of their
-// walks are short moves within or next to it (the nearest of four random
-// points), with dwells of 30 s–10 min (4–10 min at desk posts: offices, the
-// control room, buildings); the rest are errands to the control room, the
-// canteen/office building (1#楼), another area or a gate. Contractors keep to
-// their work site and the workshops; visitors walk beside an escort from
-// the office staff, a metre or two away (alone, they keep to the offices,
-// the canteen and the gates). Indoors a person is on the floor of the
-// corridor they walk, at z = level × the building's storey height (floor
-// 1, the ground floor, at z = 0; outdoors is floor 0).
+// alternating walks with dwells at work spots (spots.go). Staff spend their
+// shift at their post area (the post_area property): 99 % of their walks
+// are short moves within it (the nearest on foot of four free spots, at
+// most 150 m away), with dwells of 30 s–10 min (4–10 min at desk posts:
+// offices, the control room, buildings); the rest are errands — one every
+// eight hours or so — to the control room, the canteen/office building
+// (1#楼), another area or a gate. Contractors keep to their work site and
+// the workshops; visitors walk beside an escort from the office staff, a
+// metre or two away (alone, they keep to the offices, the canteen and the
+// gates). The simulation starts part way through everyone's dwell. Indoors
+// a person is on the floor of the corridor they walk, at z = level × the
+// building's storey height (floor 1, the ground floor, at z = 0; outdoors
+// is floor 0).
+//
+// Routine work does not gather people (the 2023 gathering-risk guide,
+// twin/gather: 3 people within 15 m for over a minute). Where gatherings
+// are watched, work spots are 36 m apart on each level and take one person
+// each (or on the way to it), and none lies on the thoroughfares people
+// cross the plant on or by the site fence; a person whose post area has
+// no free spot stays where they are, or waits at the nearest free spot.
+// Offices, control rooms, labs, gatehouses, the canteen and the fire
+// station (the zones twin/gather exempts, 6 m in from their edge) have
+// spots every 6 m that take anyone: there staff wait and meet.
 //
 // # Tags
 //
 // A tag reports every 2 s (AQ 3064.3-2025: at least 30 uploads a minute),
-// with a positioning error of about 0.9 m rms made of a slow correlated
-// bias and a white jitter, a battery that drains 0.5–1.2 %/h, and SOS off.
+// with a battery that drains 0.5–1.2 %/h, and SOS off. A positioning tag
+// publishes positions with an error of about 0.9 m rms made of a slow
+// correlated bias and a white jitter. A BLE tag (Options.BLEShare of the
+// people, 30 % by default, drawn with the seed; none without beacons)
+// publishes …/tags/{tag}/rssi instead: the beacons it hears, strongest
+// first, at most ingest.MaxBeacons, in whole dBm, by AQ 3064.3-2025 Annex
+// A's channel, RSSI = rssi_1m − 22·log₁₀(d) + N(0, 4²) dB over the 3D
+// distance from the tag (1.2 m above its floor) to each beacon, nothing
+// beyond 30 m, and 15 dB lost per floor slab between the tag and an
+// indoor beacon (see ble.go).
 //
 // # Vehicles
 //
@@ -74,6 +95,9 @@
 // With Options.Episodes (on in the demo) scripted incidents make alarms
 // appear: a small leak through one detector's level-1 setpoint for a minute
 // or two every 8–20 min, an SOS press every 25–60 min, a few tags starting
-// with a low battery, and a camera event every 3–10 min. See episodes.go
-// for the numbers.
+// with a low battery, a camera event every 3–10 min, and every 20–40 min
+// (the first 2.5–5 min after the start) a gathering: 4–5 people called to
+// one spot of a production area, together for 3 min, then leaving one by
+// one — the orange gathering routine work never makes. See episodes.go and
+// crowd.go for the numbers.
 package sim

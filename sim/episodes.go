@@ -19,7 +19,8 @@ import (
 //     one person stops where they are and holds SOS for 60 s;
 //   - about 2 % of the tags (at least one) start with a low battery,
 //     12–19 %;
-//   - a video-analytics event every 3–10 min (see cameras).
+//   - a video-analytics event every 3–10 min (see cameras);
+//   - a gathering of 4–5 people every 20–40 min (see crowd).
 const (
 	leakNeighbourM = 20.0
 	sosLengthS     = 60.0

@@ -65,6 +65,15 @@ type (
 		Stability  *string
 		TS         *int64 `json:"ts"`
 	}
+	rssiMsg struct {
+		Beacons *[]struct {
+			ID   *string
+			RSSI *float64
+		}
+		Battery *float64
+		SOS     *bool  `json:"sos"`
+		TS      *int64 `json:"ts"`
+	}
 	cameraMsg struct {
 		Type       *string
 		Confidence *float64
@@ -85,8 +94,8 @@ func decodeStrict(t testing.TB, payload []byte, v any) {
 func topicID(topic string) (kind, id string) {
 	lv := strings.Split(strings.TrimPrefix(topic, "chemtwin/plant/"), "/")
 	switch {
-	case len(lv) == 3 && lv[0] == "tags":
-		return "position", lv[1]
+	case len(lv) == 3 && lv[0] == "tags" && (lv[2] == "position" || lv[2] == "rssi"):
+		return lv[2], lv[1]
 	case len(lv) == 3 && lv[0] == "detectors":
 		return "reading", lv[1]
 	case len(lv) == 2 && lv[0] == "weather":

@@ -7,6 +7,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/paulmach/orb"
+
 	"github.com/chemtwin/chemtwin/geo"
 	"github.com/chemtwin/chemtwin/geo/route"
 	"github.com/chemtwin/chemtwin/twin"
@@ -19,6 +21,9 @@ type model struct {
 	g        *route.Graph // nil when the scene has no network
 	ped, veh []int        // component labels of the nodes, per mode
 	places   *places
+	spots    []*spot  // where people stop (spots.go)
+	scratch  []*spot  // pickSpot's buffer
+	beacons  *beacons // the scene's BLE beacons (ble.go)
 	// mainPed and mainVeh are the largest connected parts of the network,
 	// the fallback for agents with nowhere better to be.
 	mainPed, mainVeh edgeSet
@@ -38,6 +43,17 @@ func newModel(s *twin.Scene, c sceneCopy, f *geo.Frame, opts Options, log *slog.
 		m.mainVeh = mainPart(m.g, route.Vehicle)
 	}
 	m.places = buildPlaces(c, f, m.g)
+	if m.g != nil {
+		var site orb.Polygon
+		if c.site != nil && c.site.Geometry != nil {
+			site, _ = plantPoly(f, c.site.Geometry)
+		}
+		m.spots = layoutSpots(s, f, m.g, m.ped, thoroughfares(m.g, m.places), site)
+		for _, p := range m.places.all {
+			p.spots = spotsOf(p, m.spots)
+		}
+	}
+	m.beacons = newBeacons(c, f, opts.FloorLossDB)
 	return m
 }
 
@@ -97,6 +113,7 @@ func (s *Sim) build(c sceneCopy) {
 	}
 	s.counts = Counts{People: len(people), Vehicles: len(vehicles), Detectors: len(detectors), Stations: len(stations), Cameras: len(cams.cams)}
 	s.counts.Skipped = s.skipped
+	s.counts.BLE = chooseBLE(s.m, people, s.opts.BLEShare)
 	for _, p := range people {
 		s.addStream(p, positionPeriodMS, p.rng)
 	}
@@ -111,6 +128,10 @@ func (s *Sim) build(c sceneCopy) {
 	}
 	if s.opts.Episodes && len(cams.cams) > 0 {
 		s.streams = append(s.streams, stream{em: cams, next: cams.first()})
+	}
+	s.crowd = newCrowd(s.m, people)
+	if s.opts.Episodes && len(s.crowd.sites) > 0 {
+		s.streams = append(s.streams, stream{em: s.crowd, next: s.crowd.first()})
 	}
 }
 

@@ -21,7 +21,7 @@ import (
 // Every message the simulator makes is accepted by the real ingest
 // parsers: the DESIGN.md contract from the consumer's side.
 func TestIngestAcceptsEverything(t *testing.T) {
-	msgs := runFor(t, newTestSim(t, smallPlant, Options{Seed: 12, Episodes: true}), 20*time.Minute, time.Second)
+	msgs := runFor(t, newTestSim(t, blePlant, Options{Seed: 12, Episodes: true}), 20*time.Minute, time.Second)
 	kinds := map[ingest.Kind]int{}
 	for _, s := range msgs {
 		top, err := ingest.ParseTopic("plant", s.msg.Topic)
@@ -33,7 +33,7 @@ func TestIngestAcceptsEverything(t *testing.T) {
 		}
 		kinds[top.Kind]++
 	}
-	for _, k := range []ingest.Kind{ingest.KindPosition, ingest.KindReading, ingest.KindWeather, ingest.KindCamera} {
+	for _, k := range []ingest.Kind{ingest.KindPosition, ingest.KindRSSI, ingest.KindReading, ingest.KindWeather, ingest.KindCamera} {
 		if kinds[k] == 0 {
 			t.Errorf("no %s messages", k)
 		}
@@ -69,7 +69,7 @@ func publishThrough(t *testing.T, url string) {
 	site := fmt.Sprintf("simtest%d", time.Now().UnixNano())
 	got := subscribe(t, url, "chemtwin/"+site+"/#")
 	reg := prometheus.NewRegistry()
-	sim, err := New(smallPlant.build(t), Options{
+	sim, err := New(blePlant.build(t), Options{
 		SiteID: site, Seed: 1, Tick: 50 * time.Millisecond, Registerer: reg,
 		Start: time.Now().Add(-15 * time.Second), // so that a weather report is due at once
 	})
@@ -87,7 +87,7 @@ func publishThrough(t *testing.T, url string) {
 
 	kinds := map[ingest.Kind]int{}
 	deadline := time.After(20 * time.Second)
-	for kinds[ingest.KindPosition] < smallPlant.people || kinds[ingest.KindReading] < smallPlant.detectors || kinds[ingest.KindWeather] == 0 {
+	for kinds[ingest.KindPosition] < blePlant.people || kinds[ingest.KindRSSI] < sim.Counts().BLE || kinds[ingest.KindReading] < blePlant.detectors || kinds[ingest.KindWeather] == 0 {
 		select {
 		case m := <-got:
 			top, err := ingest.ParseTopic(site, m.Topic())
@@ -106,8 +106,11 @@ func publishThrough(t *testing.T, url string) {
 	if err := <-done; err != nil {
 		t.Fatalf("Run returned %v", err)
 	}
-	if n := counterSum(t, reg, "chemtwin_sim_messages_total"); n < float64(smallPlant.people) {
+	if n := counterSum(t, reg, "chemtwin_sim_messages_total"); n < float64(blePlant.people) {
 		t.Errorf("chemtwin_sim_messages_total = %v", n)
+	}
+	if n := counterValue(t, reg, "chemtwin_sim_messages_total", "rssi"); n == 0 {
+		t.Error("no rssi messages counted")
 	}
 }
 
@@ -146,6 +149,27 @@ func counterSum(t *testing.T, reg *prometheus.Registry, name string) float64 {
 		}
 	}
 	return sum
+}
+
+// counterValue returns the value of the counter name with label kind.
+func counterValue(t *testing.T, reg *prometheus.Registry, name, kind string) float64 {
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() != name {
+			continue
+		}
+		for _, m := range mf.GetMetric() {
+			for _, l := range m.GetLabel() {
+				if l.GetName() == "kind" && l.GetValue() == kind {
+					return m.GetCounter().GetValue()
+				}
+			}
+		}
+	}
+	return 0
 }
 
 func TestMQTTPublisherUnreachable(t *testing.T) {

@@ -64,6 +64,15 @@ type person struct {
 	// escort is the person a visitor walks with, offset metres beside them.
 	escort *person
 	offset [2]float64
+	// spot is where the person works or waits, or walks to; party counts
+	// the person and the visitors beside them.
+	spot  *spot
+	party int
+	// crowdEnd is when a person called to a gathering episode leaves it.
+	crowdEnd float64
+	// ble: the tag reports the beacons it hears (ble.go), into heard.
+	ble   bool
+	heard []heard
 }
 
 func (s *Sim) buildPeople(es []*twin.Entity) []*person {
@@ -74,7 +83,7 @@ func (s *Sim) buildPeople(es []*twin.Entity) []*person {
 			continue
 		}
 		r := newRand(s.m.seed, "person/"+e.ID)
-		p := &person{m: s.m, id: e.ID, who: identityOf(e), rng: r, walkMS: uniform(r, minWalkMS, maxWalkMS)}
+		p := &person{m: s.m, id: e.ID, who: identityOf(e), rng: r, walkMS: uniform(r, minWalkMS, maxWalkMS), party: 1}
 		p.tag = newTag(e.Mobile.Tag, s.m.site+"tags/"+e.Mobile.Tag+"/position", r, false)
 		p.home = s.m.places.homeOf(e, p.who, s.m.frame)
 		p.seat(e)
@@ -85,19 +94,38 @@ func (s *Sim) buildPeople(es []*twin.Entity) []*person {
 }
 
 // seat puts the person at their start: their last known position, else a
-// point of their post area, else anywhere on the main network.
+// free spot of their post area, else the free spot nearest to it (see
+// spots.go); on a network without spots, a point of the post area or of
+// the main network. The simulation starts in the middle of the working
+// day: each person is part way through a dwell, so the plant does not set
+// off all at once.
 func (p *person) seat(e *twin.Entity) {
 	g := p.m.g
-	p.until = uniform(p.rng, 0, 120) // not everyone sets off in the first second
 	if p.home != nil {
 		p.fixed = p.home.center
 	}
+	defer func() { p.until = p.rng.Float64() * p.dwell(p.at) }()
 	if g == nil {
 		return
 	}
 	snap, ok := route.Snap{}, false
 	if e.Geometry != nil {
 		snap, ok = g.NearestOn(plantPoint(p.m.frame, e.Point()), e.Mobile.Fix.Floor, route.Pedestrian)
+	}
+	if !ok {
+		var s *spot
+		if p.home != nil {
+			s = p.m.pickSpot(p.rng, p.home.spots, anyLabel, p.party, nil)
+			if s == nil {
+				s = p.m.nearestFree(p.rng, p.home.center, anyLabel, p.party, nil)
+			}
+		} else {
+			s = p.m.pickSpot(p.rng, p.m.spots, anyLabel, p.party, nil)
+		}
+		if s != nil {
+			p.take(s)
+			snap, ok = s.stand(p.rng, g), true
+		}
 	}
 	if !ok && p.home != nil {
 		snap, ok = p.home.pick(p.rng, p.m, anyLabel, route.Pedestrian)
@@ -137,20 +165,35 @@ func assignEscorts(people []*person) {
 			continue
 		}
 		p.escort = hosts[k%len(hosts)]
+		p.take(nil) // the visitor goes where the escort goes
+		p.escort.party++
+		if p.escort.spot != nil {
+			p.escort.spot.n++
+		}
 		k++
 		d, a := uniform(p.rng, 1.0, 2.0), uniform(p.rng, 0, 2*math.Pi)
 		p.offset = [2]float64{d * math.Cos(a), d * math.Sin(a)}
 	}
 }
 
-// emit publishes the person's position at ms.
+// emit publishes the person's position at ms, or, from a BLE tag, the
+// beacons it hears (none heard: no message).
 func (p *person) emit(ms int64) (Message, bool, int64) {
 	t := p.m.sec(ms)
 	ps := p.position(t)
-	meas, batt := p.tag.fix(ps.p, t)
 	floor, z := p.m.floorZ(ps)
+	next := ms + positionPeriodMS
+	if p.ble {
+		batt := p.tag.drain(t)
+		p.heard = p.m.beacons.hear(p.rng, ps.p, z+tagHeightM, route.Storey(floor), p.heard)
+		if len(p.heard) == 0 {
+			return Message{}, false, next
+		}
+		return Message{Topic: p.tag.topic, Payload: rssiPayload(p.heard, batt, p.tag.sosAt(t), ms)}, true, next
+	}
+	meas, batt := p.tag.fix(ps.p, t)
 	payload := p.m.positionPayload(meas, z, floor, batt, p.tag.sosAt(t), ps.speed, ms)
-	return Message{Topic: p.tag.topic, Payload: payload}, true, ms + positionPeriodMS
+	return Message{Topic: p.tag.topic, Payload: payload}, true, next
 }
 
 // position returns where the person truly is at simulation time t.
@@ -193,7 +236,11 @@ func (p *person) step(t float64) {
 				return
 			}
 			p.here, p.at = p.trip.dest, p.tripTo
-			p.until = p.trip.end() + p.dwell(p.at)
+			if p.at == destCrowd {
+				p.until = max(p.crowdEnd, p.trip.end())
+			} else {
+				p.until = p.trip.end() + p.dwell(p.at)
+			}
 			p.trip = nil
 			continue
 		}
@@ -212,56 +259,106 @@ func (p *person) step(t float64) {
 func (p *person) plan(at float64) {
 	d := p.choose()
 	if p.onNet {
-		if snap, ok := p.pickIn(d); ok {
-			path, err := p.m.g.Shortest(p.here, snap, route.Pedestrian)
-			if err == nil && path.LengthM >= 1 {
-				v := p.walkMS * uniform(p.rng, 1-tripJitter, 1+tripJitter)
-				p.trip = newTrip(path, snap, at, func(leg int) float64 {
-					if e := p.m.g.Edge(path.Edges[leg]); e.Floor != e.FloorTo {
-						return v * stairsFactor
-					}
-					return v
-				})
-				p.tripTo = d
-				return
-			}
+		if s, dest, path, ok := p.way(d); ok {
+			p.take(s)
+			p.trip = p.walk(path, dest, at)
+			p.tripTo = d
+			return
 		}
 	}
 	p.until = at + p.dwell(p.at)
 }
 
-// pickIn draws a point at a destination of kind d in the person's part of
-// the network, falling back to their post area.
-func (p *person) pickIn(d dest) (route.Snap, bool) {
+// way picks a spot for destination kind d and the way there: at the post,
+// the nearest on foot of four free spots drawn in the post area (most
+// moves at a post are short, from one gauge or valve to the next), or none
+// while the person holds one; else see pickIn. It reports false when there
+// is nowhere to go.
+func (p *person) way(d dest) (*spot, route.Snap, route.Path, bool) {
+	g := p.m.g
 	if d == destHome && p.at == destHome && p.home != nil {
-		if snap, ok := p.nearby(); ok {
-			return snap, true
+		var best *spot
+		var bestDest route.Snap
+		var bestPath route.Path
+		for range nearbyDraws {
+			s := p.m.pickSpot(p.rng, p.home.spots, p.label, p.party, p.spot)
+			if s == nil {
+				break
+			}
+			dest := s.stand(p.rng, g)
+			path, err := g.Shortest(p.here, dest, route.Pedestrian)
+			if err == nil && path.LengthM >= 1 && path.LengthM <= nearbyMaxM && (best == nil || path.LengthM < bestPath.LengthM) {
+				best, bestDest, bestPath = s, dest, path
+			}
+		}
+		if best != nil || p.spot != nil {
+			return best, bestDest, bestPath, best != nil
 		}
 	}
-	if pl := p.m.places.of(d, p.rng); pl != nil {
-		if snap, ok := pl.pick(p.rng, p.m, p.label, route.Pedestrian); ok {
-			return snap, true
+	s := p.pickIn(d)
+	if s == nil {
+		return nil, route.Snap{}, route.Path{}, false
+	}
+	dest := s.stand(p.rng, g)
+	path, err := g.Shortest(p.here, dest, route.Pedestrian)
+	if err != nil || path.LengthM < 1 {
+		return nil, route.Snap{}, route.Path{}, false
+	}
+	return s, dest, path, true
+}
+
+// A move at the post chooses from nearbyDraws spots, none more than
+// nearbyMaxM away on foot: where the walkways take a long way round, the
+// person stays a while longer instead.
+const (
+	nearbyDraws = 4
+	nearbyMaxM  = 150.0
+)
+
+// walk times a walk along path from at, at the person's pace (±10 %) and
+// slower on stairs.
+func (p *person) walk(path route.Path, dest route.Snap, at float64) *trip {
+	v := p.walkMS * uniform(p.rng, 1-tripJitter, 1+tripJitter)
+	return newTrip(path, dest, at, func(leg int) float64 {
+		if e := p.m.g.Edge(path.Edges[leg]); e.Floor != e.FloorTo {
+			return v * stairsFactor
+		}
+		return v
+	})
+}
+
+// take moves the person's reservation to spot s (nil: none).
+func (p *person) take(s *spot) {
+	if p.spot != nil {
+		p.spot.n -= p.party
+	}
+	p.spot = s
+	if s != nil {
+		s.n += p.party
+	}
+}
+
+// pickIn draws a free spot at a destination of kind d in the person's part
+// of the network, other than the one they hold. It falls back to the post
+// area; when that is full too, a person who holds a spot stays there a
+// while longer (nil), one who holds none, or leaves a gathering episode,
+// goes to the nearest free spot.
+func (p *person) pickIn(d dest) *spot {
+	m := p.m
+	if pl := m.places.of(d, p.rng); pl != nil {
+		if s := m.pickSpot(p.rng, pl.spots, p.label, p.party, p.spot); s != nil {
+			return s
 		}
 	}
 	if p.home != nil {
-		if snap, ok := p.home.pick(p.rng, p.m, p.label, route.Pedestrian); ok {
-			return snap, true
+		if s := m.pickSpot(p.rng, p.home.spots, p.label, p.party, p.spot); s != nil {
+			return s
 		}
+	} else if s := m.pickSpot(p.rng, m.spots, p.label, p.party, p.spot); s != nil {
+		return s
 	}
-	return p.m.mainPed.pick(p.rng, p.m.g, p.m.ped, p.label, nil)
-}
-
-// nearby draws four points of the post area and keeps the closest: most
-// moves at a post are short, from one gauge or valve to the next.
-func (p *person) nearby() (route.Snap, bool) {
-	var best route.Snap
-	bestD := math.Inf(1)
-	for range 4 {
-		if s, ok := p.home.pick(p.rng, p.m, p.label, route.Pedestrian); ok {
-			if d := math.Hypot(s.Point[0]-p.here.Point[0], s.Point[1]-p.here.Point[1]); d < bestD {
-				best, bestD = s, d
-			}
-		}
+	if p.spot != nil && p.at != destCrowd {
+		return nil // stay a while longer
 	}
-	return best, !math.IsInf(bestD, 1)
+	return m.nearestFree(p.rng, p.here.Point, p.label, p.party, p.spot)
 }

@@ -35,6 +35,7 @@ type place struct {
 	poly     orb.Polygon // plant metres; nil for a gate
 	center   [2]float64
 	ped, veh edgeSet
+	spots    []*spot // the spots serving the place
 	// nearPed and nearVeh: how far outside the place still counts.
 	nearPed, nearVeh float64
 }

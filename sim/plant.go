@@ -17,7 +17,7 @@ import (
 // simKinds are the entity kinds the simulator reads from the scene.
 var simKinds = []twin.Kind{
 	twin.KindArea, twin.KindBuilding, twin.KindGate, twin.KindPerson, twin.KindVehicle,
-	twin.KindGasDetector, twin.KindWeatherStation, twin.KindCamera,
+	twin.KindGasDetector, twin.KindWeatherStation, twin.KindCamera, twin.KindBeacon,
 }
 
 // sceneCopy is the part of the scene the simulator uses, copied out under

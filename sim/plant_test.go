@@ -21,7 +21,13 @@ import (
 type testPlant struct {
 	people, vehicles, detectors int
 	noWalkways                  bool
+	// beacons: BLE beacons every 20 m over the site (3 m up) and along the
+	// corridors of 1#楼 on each floor.
+	beacons bool
 }
+
+// blePlant is smallPlant with beacons: some of its people wear BLE tags.
+var blePlant = testPlant{people: 30, vehicles: 6, detectors: 16, beacons: true}
 
 var testOrigin = orb.Point{106.6, 38.1}
 
@@ -80,6 +86,9 @@ func (tp testPlant) build(t testing.TB) *twin.Scene {
 		ch = append(ch, tp.walkways(line)...)
 	}
 	ch = append(ch, tp.devices(f)...)
+	if tp.beacons {
+		ch = append(ch, testBeacons(f)...)
+	}
 	ch = append(ch, tp.mobiles()...)
 	if err := s.Apply(ch...).Err(); err != nil {
 		t.Fatal(err)
@@ -166,6 +175,29 @@ func (tp testPlant) mobiles() []twin.Change {
 			Props:  map[string]any{"vehicle_type": types[i%len(types)]},
 			Mobile: &twin.Mobile{Tag: fmt.Sprintf("V%03d", i)},
 		}})
+	}
+	return ch
+}
+
+// testBeacons returns a 20 m grid of outdoor beacons over the site, 3 m up,
+// and beacons every 10 m along the corridors of 1#楼 (floors 1–3, storeys
+// of 4.5 m), 3 m above their floor.
+func testBeacons(f *geo.Frame) []twin.Change {
+	var ch []twin.Change
+	add := func(id, parent string, x, y, height float64, props map[string]any) {
+		props["rssi_1m"] = -59.0
+		ch = append(ch, twin.Upsert{Entity: &twin.Entity{ID: id, Kind: twin.KindBeacon, Parent: parent, Geometry: f.FastPoint(x, y), Height: height, Props: props}})
+	}
+	for x := -210.0; x <= 210; x += 20 {
+		for y := -200.0; y <= 160; y += 20 {
+			add(fmt.Sprintf("bc-%.0f-%.0f", x, y), "", x, y, 3, map[string]any{})
+		}
+	}
+	for floor := 1; floor <= 3; floor++ {
+		y := -120 - 8*float64(floor-1) // the floor's corridor
+		for x := -135.0; x <= -95; x += 10 {
+			add(fmt.Sprintf("bc-b1-%d-%.0f", floor, x), "b-1", x, y, 3+4.5*float64(floor-1), map[string]any{"floor": float64(floor)})
+		}
 	}
 	return ch
 }

@@ -19,6 +19,7 @@ const (
 	destGate                 // a gate
 	destWorkshop             // a workshop (contractors)
 	destOffice               // an office (visitors)
+	destCrowd                // a gathering episode (crowd.go)
 )
 
 // choice is one line of a destination menu.
@@ -28,24 +29,27 @@ type choice struct {
 }
 
 // Destination menus: where a person walks next, by identity and by whether
-// they are at their post. Internal staff spend most of their time at and
-// around their post area — 90 % of their walks are short moves within it,
-// from one point to a near one — and otherwise go to the control room, the
-// canteen/office building (1#楼), another area or, rarely, a gate; once
-// away they go back to their post 90 % of the time. In a plant a kilometre
-// across an errand is a walk of ten minutes or more each way, which is why
-// errands are this rare. Contractors keep to their work site and the
-// workshops. Visitors keep to the office building, the canteen and the
-// gates (and, when the plant has internal staff, walk beside an escort
-// instead).
+// they are at their post. Internal staff spend their shift at and around
+// their post area — 99 % of their walks are short moves within it, from
+// one gauge or valve to the next — and otherwise go to the control room,
+// the canteen/office building (1#楼), another area or, rarely, a gate: an
+// errand every eight hours or so. Once away (or waiting for a free spot at
+// their post) they head back to it. In a plant a kilometre across an errand
+// is a walk of ten minutes or more each way, on the few walkways that
+// cross the plant, which is why errands are this rare: more of them and
+// people walking the same way fall into step, three or four within 15 m
+// for minutes, a gathering by the 2023 guide. Contractors keep to their
+// work site and the workshops. Visitors keep to the office building, the
+// canteen and the gates (and, when the plant has internal staff, walk
+// beside an escort instead).
 var menus = [3][2][]choice{
 	internal: {
-		{{destHome, 0.90}, {destControl, 0.03}, {destCanteen, 0.03}, {destArea, 0.025}, {destGate, 0.015}}, // away
-		{{destHome, 0.90}, {destControl, 0.03}, {destCanteen, 0.03}, {destArea, 0.025}, {destGate, 0.015}}, // at post
+		{{destHome, 0.99}, {destControl, 0.003}, {destCanteen, 0.003}, {destArea, 0.002}, {destGate, 0.002}}, // away
+		{{destHome, 0.99}, {destControl, 0.003}, {destCanteen, 0.003}, {destArea, 0.003}, {destGate, 0.001}}, // at post
 	},
 	contractor: {
-		{{destHome, 0.90}, {destWorkshop, 0.05}, {destCanteen, 0.03}, {destGate, 0.02}},
-		{{destHome, 0.90}, {destWorkshop, 0.05}, {destCanteen, 0.03}, {destGate, 0.02}},
+		{{destHome, 0.99}, {destWorkshop, 0.005}, {destCanteen, 0.003}, {destGate, 0.002}},
+		{{destHome, 0.99}, {destWorkshop, 0.005}, {destCanteen, 0.003}, {destGate, 0.002}},
 	},
 	visitor: {
 		{{destHome, 0.55}, {destCanteen, 0.20}, {destGate, 0.25}},

@@ -55,6 +55,8 @@ func kindOf(topic string) string {
 	switch {
 	case strings.HasSuffix(topic, "/position"):
 		return "position"
+	case strings.HasSuffix(topic, "/rssi"):
+		return "rssi"
 	case strings.HasSuffix(topic, "/reading"):
 		return "reading"
 	case strings.HasSuffix(topic, "/events"):
@@ -74,7 +76,7 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 	m := &metrics{
 		messages: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "chemtwin_sim_messages_total",
-			Help: "Messages the plant simulator published, by kind (position, reading, weather, camera).",
+			Help: "Messages the plant simulator published, by kind (position, rssi, reading, weather, camera).",
 		}, []string{"kind"}),
 		errors: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "chemtwin_sim_publish_errors_total",

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -40,6 +41,17 @@ type Options struct {
 	// level-1 setpoint, SOS presses, low batteries, camera events) that make
 	// a demo plant show alarms. Off by default: a quiet plant.
 	Episodes bool
+	// BLEShare is the share of the people (0–1) whose tags are BLE tags,
+	// reporting the beacons they hear on …/tags/{tag}/rssi instead of
+	// positions (ble.go); they are drawn with the seed. Default
+	// DefaultBLEShare (0.3); negative: none. A scene without beacons has
+	// no BLE tags.
+	BLEShare float64
+	// FloorLossDB is the BLE loss per floor slab between a tag and an
+	// indoor beacon on another floor, dB; default DefaultFloorLossDB (15);
+	// negative: free space between floors. The service passes the site's
+	// ble_floor_loss_db, the value its positioning solver assumes.
+	FloorLossDB float64
 	// Location is the local time of the weather's diurnal cycle; default
 	// the site's timezone property, else Asia/Shanghai (UTC+8 when the time
 	// zone database is missing).
@@ -86,6 +98,7 @@ type Sim struct {
 	streams []stream
 	heap    []int32 // stream indices ordered by (next, index)
 	ep      *episodes
+	crowd   *crowd
 	metrics *metrics
 	started bool
 	t0      int64 // epoch ms of simulation time zero
@@ -97,6 +110,8 @@ type Sim struct {
 // Counts says what a simulator runs.
 type Counts struct {
 	People, Vehicles, Detectors, Stations, Cameras int
+	// BLE of the People have BLE tags (Options.BLEShare).
+	BLE int
 	// Skipped entities have no tag or an id that cannot be a topic level.
 	Skipped int
 }
@@ -114,6 +129,23 @@ const maxLagMS = 10_000
 func New(s *twin.Scene, opts Options) (*Sim, error) {
 	if opts.Tick < 0 {
 		return nil, fmt.Errorf("%w: tick %v", ErrOptions, opts.Tick)
+	}
+	if math.IsNaN(opts.BLEShare) || opts.BLEShare > 1 {
+		return nil, fmt.Errorf("%w: BLE share %v, want at most 1", ErrOptions, opts.BLEShare)
+	}
+	switch {
+	case opts.BLEShare == 0:
+		opts.BLEShare = DefaultBLEShare
+	case opts.BLEShare < 0:
+		opts.BLEShare = 0
+	}
+	switch {
+	case math.IsNaN(opts.FloorLossDB) || opts.FloorLossDB > 40:
+		return nil, fmt.Errorf("%w: floor loss %v dB, want at most 40", ErrOptions, opts.FloorLossDB)
+	case opts.FloorLossDB == 0:
+		opts.FloorLossDB = DefaultFloorLossDB
+	case opts.FloorLossDB < 0:
+		opts.FloorLossDB = 0
 	}
 	if opts.SiteID == "" {
 		opts.SiteID = s.SiteID()

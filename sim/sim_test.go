@@ -16,7 +16,7 @@ func TestDeterminism(t *testing.T) {
 	const steps = 600
 	tick := 200 * time.Millisecond
 	run := func(seed uint64) []sent {
-		return runFor(t, newTestSim(t, smallPlant, Options{Seed: seed, Episodes: true}), steps*tick, tick)
+		return runFor(t, newTestSim(t, blePlant, Options{Seed: seed, Episodes: true}), steps*tick, tick)
 	}
 	a, b, c := run(7), run(7), run(8)
 	if len(a) == 0 {
@@ -46,8 +46,8 @@ func sameMessages(a, b []sent) bool {
 // sliced: 200 ms and 1.3 s ticks give the same stream.
 func TestTickIndependence(t *testing.T) {
 	d := 10 * time.Minute
-	a := runFor(t, newTestSim(t, smallPlant, Options{Seed: 3, Episodes: true}), d, 200*time.Millisecond)
-	b := runFor(t, newTestSim(t, smallPlant, Options{Seed: 3, Episodes: true}), d, 1300*time.Millisecond)
+	a := runFor(t, newTestSim(t, blePlant, Options{Seed: 3, Episodes: true}), d, 200*time.Millisecond)
+	b := runFor(t, newTestSim(t, blePlant, Options{Seed: 3, Episodes: true}), d, 1300*time.Millisecond)
 	for len(b) > 0 && len(a) > len(b) { // the 1.3 s run ends a little earlier
 		a = a[:len(a)-1]
 	}

@@ -67,17 +67,24 @@ func newTag(id, topic string, r *rand.Rand, vehicle bool) tag {
 // position of the true point p and the battery reading.
 func (t *tag) fix(p [2]float64, at float64) ([2]float64, float64) {
 	dt := at - t.lastT
-	t.lastT = at
 	t.bx = ou(t.r, t.bx, dt, biasTauS, t.biasM)
 	t.by = ou(t.r, t.by, dt, biasTauS, t.biasM)
-	t.battery -= t.drainPerS * math.Max(0, dt)
-	if t.battery < swapBelowPct {
-		t.battery = uniform(t.r, 95, 100)
-	}
+	batt := t.drain(at)
 	return [2]float64{
 		p[0] + t.bx + normal(t.r, t.jitterM),
 		p[1] + t.by + normal(t.r, t.jitterM),
-	}, math.Floor(t.battery)
+	}, batt
+}
+
+// drain advances the battery to simulation time at and returns its
+// reading.
+func (t *tag) drain(at float64) float64 {
+	t.battery -= t.drainPerS * math.Max(0, at-t.lastT)
+	t.lastT = at
+	if t.battery < swapBelowPct {
+		t.battery = uniform(t.r, 95, 100)
+	}
+	return math.Floor(t.battery)
 }
 
 // sosAt reports whether the SOS button is held at t, dropping windows that

@@ -22,6 +22,7 @@ func serve(ctx context.Context, args []string) int {
 	fs.StringVar(&cfg.MQTTListen, "mqtt-listen", "", "embedded broker address (default 127.0.0.1:1883, or a free port when that is taken)")
 	fs.BoolVar(&cfg.Simulate, "simulate", false, "run the plant simulator")
 	fs.Uint64Var(&cfg.SimSeed, "sim-seed", 1, "simulator seed")
+	bleShare := fs.Float64("sim-ble-share", 0.3, "share (0–1) of simulated people with BLE tags reporting rssi (solved by the positioning engine); 0: none")
 	fs.BoolVar(&cfg.Demo, "demo", false, "= --scene demo --simulate, plus the demo users (password demo)")
 	fs.StringVar(&cfg.WebDir, "web-dir", "", "serve the viewer from this folder (development)")
 	fs.IntVar(&cfg.HistoryBuffer, "history-buffer", 0, "history rows per kind held in memory while the database is unreachable (default 200000)")
@@ -35,6 +36,10 @@ func serve(ctx context.Context, args []string) int {
 	level := fs.String("log-level", "info", "debug, info, warn or error")
 	if err := fs.Parse(args); err != nil {
 		return 2
+	}
+	cfg.SimBLEShare = *bleShare
+	if cfg.SimBLEShare == 0 {
+		cfg.SimBLEShare = -1 // on the command line 0 means none; in Config, the default
 	}
 	var lv slog.Level
 	if err := lv.UnmarshalText([]byte(*level)); err != nil {

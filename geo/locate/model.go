@@ -1,6 +1,10 @@
 package locate
 
-import "math"
+import (
+	"math"
+
+	"github.com/chemtwin/chemtwin/geo/route"
+)
 
 // Defaults of the measurement model. The path-loss exponent and the
 // shadowing are site calibration: open plant air is close to 2, steel
@@ -24,6 +28,7 @@ const (
 type PathLoss struct {
 	N           float64 // path-loss exponent
 	ShadowingDB float64 // standard deviation of RSSI about the model, dB
+	FloorLossDB float64 // per floor slab between a tag and an indoor beacon (Options.FloorLossDB)
 	c           float64 // 10·n/ln 10: dB per neper of distance
 }
 
@@ -50,4 +55,15 @@ func (m PathLoss) RangeM(rssi1m, rssi float64) float64 {
 // a range is known to ±42 %.
 func (m PathLoss) RangeSigmaM(d float64) float64 {
 	return d * m.ShadowingDB / m.c
+}
+
+// slabLoss returns the attenuation between a tag at height zt above the
+// site's ground and beacon o: FloorLossDB per slab between the tag's storey
+// and an indoor beacon's floor (a tag outdoors stands on the ground floor).
+func (m PathLoss) slabLoss(o *heard, zt, tagHeightM float64) float64 {
+	if m.FloorLossDB == 0 || o.bld < 0 || o.fh <= 0 || o.floor == 0 {
+		return 0
+	}
+	tag := math.Round((zt - tagHeightM) / o.fh) // storeys above ground
+	return m.FloorLossDB * math.Abs(float64(route.Storey(o.floor))-tag)
 }

@@ -102,6 +102,9 @@ type channel struct {
 	m     *Map
 	rng   *rand.Rand
 	sigma float64
+	// slabDB, when set, attenuates an indoor beacon by this much per floor
+	// slab between it and the tag (real buildings; Annex A has none).
+	slabDB float64
 }
 
 func newChannel(m *Map, seed uint64, sigma float64) *channel {
@@ -113,7 +116,12 @@ func (c *channel) report(xy [2]float64, z float64) []Obs {
 	c.m.BeaconsWithin(xy, 30, func(b Beacon) bool {
 		d := math.Sqrt((b.XY[0]-xy[0])*(b.XY[0]-xy[0]) + (b.XY[1]-xy[1])*(b.XY[1]-xy[1]) + (b.Z-z)*(b.Z-z))
 		if d <= 30 {
-			obs = append(obs, Obs{ID: b.ID, RSSI: b.RSSI1m - 22*math.Log10(d) + c.rng.NormFloat64()*c.sigma})
+			rssi := b.RSSI1m - 22*math.Log10(d) + c.rng.NormFloat64()*c.sigma
+			if b.Floor > 0 {
+				tagStorey := math.Round((z - DefaultTagHeightM) / bFloorH)
+				rssi -= c.slabDB * math.Abs(float64(b.Floor-1)-tagStorey)
+			}
+			obs = append(obs, Obs{ID: b.ID, RSSI: rssi})
 		}
 		return true
 	})

@@ -309,3 +309,43 @@ func TestStandingOffWalkway(t *testing.T) {
 		})
 	}
 }
+
+// TestFloorLoss: in a building whose slabs take 15 dB, a solver told so
+// (Options.FloorLossDB) keeps a tag standing on floor 2 on its floor and
+// within metres; one that assumes free space between floors does worse.
+func TestFloorLoss(t *testing.T) {
+	p := newTestPlant(t)
+	truth := [2]float64{20, 30}
+	run := func(lossDB float64) (p68m, floorOK float64) {
+		s := newSolver(t, p.m, Options{FloorLossDB: lossDB})
+		ch := newChannel(p.m, 21, 4)
+		ch.slabDB = 15
+		var errs []float64
+		ok := 0
+		for k := range 150 {
+			f, err := s.RSSI("F", ts(float64(k)*2), ch.report(truth, tagZ(2)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if k >= 15 {
+				errs = append(errs, dist(f.XY, truth))
+				if f.Floor == 2 {
+					ok++
+				}
+			}
+		}
+		return p68(errs), float64(ok) / float64(len(errs))
+	}
+	calErr, calFloor := run(15)
+	freeErr, freeFloor := run(0)
+	t.Logf("calibrated: p68 %.2f m, floor right %.3f; free space: p68 %.2f m, floor right %.3f", calErr, calFloor, freeErr, freeFloor)
+	if calErr > 3 || calFloor < 0.95 {
+		t.Errorf("calibrated solver: p68 %.2f m (≤ 3), floor right %.3f (≥ 0.95)", calErr, calFloor)
+	}
+	if calFloor < freeFloor || calFloor == freeFloor && calErr > freeErr {
+		t.Errorf("the floor loss did not help: %.3f/%.2f m vs %.3f/%.2f m", calFloor, calErr, freeFloor, freeErr)
+	}
+	if _, err := NewSolver(p.m, Options{FloorLossDB: -1}); err == nil {
+		t.Error("negative floor loss accepted")
+	}
+}

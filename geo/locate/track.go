@@ -57,7 +57,7 @@ func (t *track) advance(at time.Time, maxGap time.Duration) (float64, error) {
 // solveRSSI runs one report through the least squares, the floor tracking,
 // the filter and the map constraint.
 func (t *track) solveRSSI(s *Solver, hs []heard, dt float64) Fix {
-	l := lsq{m: s.pl, obs: hs}
+	l := lsq{m: s.pl, obs: hs, th: s.o.TagHeightM}
 	var ft fit
 	if !t.started {
 		ft = t.first(s, &l)

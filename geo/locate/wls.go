@@ -19,7 +19,8 @@ type heard struct {
 	rssi     float64 // measured, dBm
 	rssi1m   float64
 	floor    int
-	bld      int32 // building index, −1 outdoors
+	bld      int32   // building index, −1 outdoors
+	fh       float64 // the building's storey height (0 outdoors)
 	rejected bool
 }
 
@@ -71,6 +72,7 @@ type lsq struct {
 	m   PathLoss
 	obs []heard
 	zt  float64
+	th  float64 // the tag's height above its floor (Options.TagHeightM)
 	pr  prior
 }
 
@@ -85,7 +87,7 @@ func (l *lsq) eval(p [2]float64) (total float64, a sym2, g [2]float64, data floa
 		}
 		dx, dy, dz := p[0]-o.xy[0], p[1]-o.xy[1], l.zt-o.z
 		d2 := math.Max(dx*dx+dy*dy+dz*dz, minRangeM*minRangeM)
-		e := o.rssi - (o.rssi1m - 0.5*l.m.c*math.Log(d2))
+		e := o.rssi - (o.rssi1m - 0.5*l.m.c*math.Log(d2) - l.m.slabLoss(o, l.zt, l.th))
 		u := e / l.m.ShadowingDB
 		w := 1.0
 		if au := math.Abs(u); au > huberK {
@@ -201,7 +203,7 @@ func (l *lsq) reject(p [2]float64) bool {
 func (l *lsq) residual(o heard, p [2]float64) float64 {
 	dx, dy, dz := p[0]-o.xy[0], p[1]-o.xy[1], l.zt-o.z
 	d2 := math.Max(dx*dx+dy*dy+dz*dz, minRangeM*minRangeM)
-	return o.rssi - (o.rssi1m - 0.5*l.m.c*math.Log(d2))
+	return o.rssi - (o.rssi1m - 0.5*l.m.c*math.Log(d2) - l.m.slabLoss(&o, l.zt, l.th))
 }
 
 // fitAt returns the fit at p: the data cost and information (prior

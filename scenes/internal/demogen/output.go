@@ -170,4 +170,5 @@ var siteSettings = P{
 	"gathering_duration_s":  60,
 	"fence_alarm_delay_s":   5, // AQ 3064.3: boundary-crossing alarm within 5 s
 	"residents_500m":        12,
+	"ble_floor_loss_db":     15, // BLE loss per reinforced-concrete floor slab (positioning calibration)
 }
