@@ -105,6 +105,9 @@ func layoutSpots(s *twin.Scene, f *geo.Frame, g *route.Graph, labels []int, busy
 				if q := (orb.Point{sn.Point[0], sn.Point[1]}); site != nil && planar.DistanceFrom(site, q) < siteMarginM {
 					continue // at the fence, by a gate: nobody works there
 				}
+				if forbiddenAt(tx, f, sn.Point, e.Floor) {
+					continue // a forbidden room or zone: nobody works or waits there
+				}
 				ex := exemptAround(tx, f, sn.Point)
 				watched := ex < 5
 				if watched && busy[i] || !roomy(sn.Point, sn.Level, watched) {
@@ -117,6 +120,20 @@ func layoutSpots(s *twin.Scene, f *geo.Frame, g *route.Graph, labels []int, busy
 		}
 	})
 	return out
+}
+
+// forbiddenAt reports whether plant point p on floor lies in a fence with
+// the rule forbidden (越界: a server room, a tank bund) on that floor.
+func forbiddenAt(tx twin.Tx, f *geo.Frame, p [2]float64, floor int) bool {
+	hit := false
+	tx.Containing(f.FastPoint(p[0], p[1]), func(e *twin.Entity) bool {
+		if e.Kind == twin.KindFence && e.String("rule") == "forbidden" {
+			fl, ok := twin.AsFloat(e.Props["floor"])
+			hit = !ok || int(fl) == floor
+		}
+		return !hit
+	})
+	return hit
 }
 
 // shelterMarginM: a spot is a shelter only this far inside an exempt

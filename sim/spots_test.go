@@ -6,6 +6,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chemtwin/chemtwin/geo"
+	"github.com/chemtwin/chemtwin/scenes"
+	"github.com/chemtwin/chemtwin/twin"
 	"github.com/paulmach/orb"
 )
 
@@ -127,6 +130,46 @@ func TestCrowdEpisode(t *testing.T) {
 		for i := 1; i < len(left); i++ {
 			if gap := left[i] - left[i-1]; gap < crowdLeaveMinS-4 || gap > crowdLeaveMaxS+4 {
 				t.Errorf("left %.0f s after the one before, want %v–%v s", gap, crowdLeaveMinS, crowdLeaveMaxS)
+			}
+		}
+	}
+}
+
+// TestNoSpotInAForbiddenZone: nobody is sent to work or wait inside a
+// forbidden fence (the demo's server room, FN-B1-F5) on its floor.
+func TestNoSpotInAForbiddenZone(t *testing.T) {
+	sc, err := scenes.Load(scenes.Demo())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts, err := sc.Twin(twin.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sim, err := New(ts, Options{Seed: 1, BLEShare: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fences []*twin.Entity
+	ts.View(func(tx twin.Tx) {
+		tx.Kind(twin.KindFence, func(e *twin.Entity) bool {
+			if e.String("rule") == "forbidden" {
+				fences = append(fences, e.Clone())
+			}
+			return true
+		})
+	})
+	if len(fences) == 0 {
+		t.Fatal("the demo has no forbidden fence")
+	}
+	f := ts.Frame()
+	for _, s := range sim.m.spots {
+		ll := f.FastPoint(s.at.Point[0], s.at.Point[1])
+		floor := sim.m.g.Edge(s.at.Edge).Floor
+		for _, e := range fences {
+			fl, hasFloor := twin.AsFloat(e.Props["floor"])
+			if geo.Contains(e.Geometry, ll) && (!hasFloor || int(fl) == floor) {
+				t.Errorf("a spot on floor %d lies in %s", floor, e.ID)
 			}
 		}
 	}
