@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import assert from "node:assert/strict";
 import { chromium } from "playwright-core";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -79,4 +80,23 @@ export async function openViewer(server) {
   await page.waitForFunction(() => window.chemtwin && window.chemtwin.ready && window.chemtwin.ready(), null, { timeout: 90000 });
   mkdirSync(outDir, { recursive: true });
   return { browser, page, errors, outside };
+}
+
+// gatheringAlarm waits up to seconds s for the open gathering alarm whose
+// members include every tag of tags, polling the API from page once a
+// second; it fails the test with the last gathering seen.
+export async function gatheringAlarm(page, tags, s) {
+  let alarm = null, seen = null;
+  for (let i = 0; i < s && !alarm; i++) {
+    if (i > 0) await new Promise((r) => setTimeout(r, 1000));
+    ({ alarm, seen } = await page.evaluate(async (tags) => {
+      const g = await fetch("/api/v1/gatherings").then((r) => r.json());
+      const ours = g.gatherings.find((x) => tags.every((t) => x.members.includes("tag-" + t)));
+      if (!ours || !ours.alarmed) return { alarm: null, seen: ours || null };
+      const a = await fetch(`/api/v1/alarms?type=gathering&entity=${ours.id}&open=true`).then((r) => r.json());
+      return { alarm: a.alarms[0] || null, seen: ours };
+    }, tags));
+  }
+  assert.ok(alarm, `no open alarm for the test group: ${JSON.stringify(seen)}`);
+  return alarm;
 }

@@ -13,7 +13,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startServer, openViewer, outDir } from "./harness.mjs";
+import { startServer, openViewer, outDir, gatheringAlarm } from "./harness.mjs";
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const GROUP = ["SIL-G0", "SIL-G1", "SIL-G2"];
@@ -206,18 +206,7 @@ test("a manager adds a silence through the form and sees it listed", async () =>
 
 test("a gathering is drawn as a disc with its head count, selects its alarm and goes when it disperses", async () => {
   // the group has stood together for > 60 s once its alarm is open
-  let alarm = null, seen = null;
-  for (let i = 0; i < 150 && !alarm; i++) {
-    if (i > 0) await sleep(1000);
-    ({ alarm, seen } = await page.evaluate(async (tags) => {
-      const g = await fetch("/api/v1/gatherings").then((r) => r.json());
-      const ours = g.gatherings.find((x) => tags.every((t) => x.members.includes("tag-" + t)));
-      if (!ours || !ours.alarmed) return { alarm: null, seen: ours || null };
-      const a = await fetch(`/api/v1/alarms?type=gathering&entity=${ours.id}&open=true`).then((r) => r.json());
-      return { alarm: a.alarms[0] || null, seen: ours };
-    }, GROUP));
-  }
-  assert.ok(alarm, `no open alarm for the test group: ${JSON.stringify(seen)}`);
+  let alarm = await gatheringAlarm(page, GROUP, 150);
   const disc = await page.waitForFunction((id) => window.chemtwin.gatherings().find((g) => g.id === id), alarm.id, { timeout: 10000 })
     .then((h) => h.jsonValue());
   // the latest state of the alarm (the disc follows its updates)

@@ -6,7 +6,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { startServer, openViewer, outDir } from "./harness.mjs";
+import { startServer, openViewer, outDir, gatheringAlarm } from "./harness.mjs";
 
 let server, browser, page, errors, outside;
 let site; // [w, s, e, n]
@@ -139,18 +139,7 @@ test("a silenced alarm shows 静默, and 确认关闭 closes it with a note", as
 
 test("closing a gathering still together shows the server's refusal", async () => {
   // the group has stood together for > 60 s once its alarm is open
-  let alarmId = null, seen = null;
-  for (let i = 0; i < 120 && !alarmId; i++) {
-    if (i > 0) await sleep(1000);
-    ({ alarmId, seen } = await page.evaluate(async (tags) => {
-      const g = await fetch("/api/v1/gatherings").then((r) => r.json());
-      const ours = g.gatherings.find((x) => tags.every((t) => x.members.includes("tag-" + t)));
-      if (!ours || !ours.alarmed) return { alarmId: null, seen: ours || null };
-      const a = await fetch(`/api/v1/alarms?type=gathering&entity=${ours.id}&open=true`).then((r) => r.json());
-      return { alarmId: a.alarms.length > 0 ? a.alarms[0].id : null, seen: ours };
-    }, GROUP));
-  }
-  assert.ok(alarmId, `no open alarm for the test group: ${JSON.stringify(seen)}`);
+  const alarmId = (await gatheringAlarm(page, GROUP, 120)).id;
   await page.locator(`#alarm-list li[data-alarm-id="${alarmId}"] .alarm-main`).click();
   await page.locator("#info-panel .close-alarm").click();
   await page.click("#close-dialog button[type=submit]");
