@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	mqtt "github.com/eclipse/paho.mqtt.golang"
@@ -54,6 +55,12 @@ type GeofenceE2EResult struct {
 	AlarmLatencyP50Ms float64 `json:"alarm_latency_p50_ms"`
 	AlarmLatencyP99Ms float64 `json:"alarm_latency_p99_ms"`
 	AlarmLatencyMaxMs float64 `json:"alarm_latency_max_ms"`
+	// The transport's ceiling on this machine: the reference workload's
+	// messages from a paho publisher through the embedded broker to a paho
+	// subscriber that does nothing with them, with the same window. No
+	// end-to-end figure can pass it; the ratio tells how much of the
+	// machine the pipeline behind the broker takes.
+	MQTTRelayMsgsPerS float64 `json:"mqtt_relay_msgs_per_s"`
 }
 
 // e2eWindow bounds the positions in flight (see window in ingest.go).
@@ -130,7 +137,50 @@ func GeofenceE2E(ctx context.Context, o GeofenceOptions) (GeofenceE2EResult, err
 		slices.Sort(lat)
 		r.AlarmLatencyP50Ms, r.AlarmLatencyP99Ms, r.AlarmLatencyMaxMs = lat[len(lat)/2], lat[len(lat)*99/100], lat[len(lat)-1]
 	}
+	if r.MQTTRelayMsgsPerS, err = mqttRelay(ctx, o.RefIDs*o.RefUpdates, ref); err != nil {
+		return r, fmt.Errorf("bench: mqtt relay: %w", err)
+	}
 	return r, nil
+}
+
+// mqttRelay publishes n messages made by next through the embedded broker
+// to a subscriber that only counts them (closed loop, e2eWindow in flight)
+// and returns messages per second.
+func mqttRelay(ctx context.Context, n int, next func(i int, at time.Time) (tag string, payload func(ts int64) string)) (float64, error) {
+	b, err := broker.Start(broker.Options{Addr: "127.0.0.1:0", Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		return 0, err
+	}
+	defer b.Close()
+	var got atomic.Int64
+	sub := mqtt.NewClient(mqtt.NewClientOptions().AddBroker(b.URL()).SetClientID("chemtwin-bench-relay-sub").SetOrderMatters(false))
+	if t := sub.Connect(); !t.WaitTimeout(10*time.Second) || t.Error() != nil {
+		return 0, fmt.Errorf("subscriber: %v", t.Error())
+	}
+	defer sub.Disconnect(100)
+	if t := sub.Subscribe("chemtwin/bench/tags/+/position", 0, func(mqtt.Client, mqtt.Message) { got.Add(1) }); !t.WaitTimeout(10*time.Second) || t.Error() != nil {
+		return 0, fmt.Errorf("subscribe: %v", t.Error())
+	}
+	pub := mqtt.NewClient(mqtt.NewClientOptions().AddBroker(b.URL()).SetClientID("chemtwin-bench-relay-pub").SetOrderMatters(false))
+	if t := pub.Connect(); !t.WaitTimeout(10*time.Second) || t.Error() != nil {
+		return 0, fmt.Errorf("publisher: %v", t.Error())
+	}
+	defer pub.Disconnect(100)
+	start := time.Now()
+	for i := 0; i < n && ctx.Err() == nil; i++ {
+		if i%500 == 0 {
+			for int64(i)-got.Load() > e2eWindow && ctx.Err() == nil {
+				time.Sleep(200 * time.Microsecond)
+			}
+		}
+		now := time.Now()
+		tag, payload := next(i, now)
+		pub.Publish("chemtwin/bench/tags/"+tag+"/position", 0, false, payload(now.UnixMilli()))
+	}
+	if err := waitFor(ctx, 60*time.Second, func() bool { return got.Load() >= int64(n) }); err != nil {
+		return 0, fmt.Errorf("%d of %d messages relayed: %w", got.Load(), n, err)
+	}
+	return float64(n) / time.Since(start).Seconds(), nil
 }
 
 // refFence is reference polygon i (as geofenceRef draws them).

@@ -57,4 +57,7 @@ func TestGeofenceE2ESmall(t *testing.T) {
 	if r.RefE2EAlarms == 0 || r.AlarmLatencyP99Ms <= 0 {
 		t.Fatalf("no fence alarm reached the websocket client: %+v", r)
 	}
+	if r.MQTTRelayMsgsPerS <= 0 {
+		t.Fatalf("no MQTT relay figure: %+v", r)
+	}
 }

@@ -56,7 +56,13 @@ func alarmUpsert(rows int) string {
 // bound-parameter limit.
 const alarmChunk = 32
 
-var alarmUpsertChunk = alarmUpsert(alarmChunk)
+// alarmUpserts[k] is the upsert of k alarms, 1 ≤ k ≤ alarmChunk.
+var alarmUpserts = func() (qs [alarmChunk + 1]string) {
+	for k := 1; k <= alarmChunk; k++ {
+		qs[k] = alarmUpsert(k)
+	}
+	return qs
+}()
 
 // SaveAlarms saves several alarms in one transaction, in order (a later
 // state of the same id wins): all or none.
@@ -81,18 +87,22 @@ func (db *DB) SaveAlarms(ctx context.Context, as []alarm.Alarm) error {
 			details[i] = string(d)
 		}
 	}
+	// The statements for full chunks and for the rest, prepared before the
+	// transaction takes the connection.
+	var stmts [alarmChunk + 1]*sql.Stmt
+	for _, k := range []int{min(len(as), alarmChunk), len(as) % alarmChunk} {
+		if k > 0 && stmts[k] == nil {
+			var err error
+			if stmts[k], err = db.prepared(ctx, alarmUpserts[k]); err != nil {
+				return fmt.Errorf("sqlite: save alarms: %w", storeErr(err))
+			}
+		}
+	}
 	tx, err := db.w.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("sqlite: save alarms: %w", storeErr(err))
 	}
 	defer tx.Rollback()
-	var full *sql.Stmt
-	if len(as) >= alarmChunk {
-		if full, err = tx.PrepareContext(ctx, alarmUpsertChunk); err != nil {
-			return fmt.Errorf("sqlite: save alarms: %w", storeErr(err))
-		}
-		defer full.Close()
-	}
 	args := make([]any, 0, 18*min(len(as), alarmChunk))
 	for start := 0; start < len(as); start += alarmChunk {
 		chunk := as[start:min(start+alarmChunk, len(as))]
@@ -103,11 +113,9 @@ func (db *DB) SaveAlarms(ctx context.Context, as []alarm.Alarm) error {
 				nullMillis(a.AckedAt), a.AckedBy, a.AckNote, nullMillis(a.ClearedAt), a.Message,
 				a.MessageEn, details[start+i])
 		}
-		var err error
-		if len(chunk) == alarmChunk {
-			_, err = full.ExecContext(ctx, args...)
-		} else {
-			_, err = tx.ExecContext(ctx, alarmUpsert(len(chunk)), args...)
+		stmt, err := txStmt(ctx, tx, stmts[len(chunk)], alarmUpserts[len(chunk)])
+		if err == nil {
+			_, err = stmt.ExecContext(ctx, args...)
 		}
 		if err != nil {
 			if len(chunk) == 1 {

@@ -32,17 +32,19 @@ func (db *DB) AppendEvents(ctx context.Context, evs []store.Event) error {
 			return fmt.Errorf("sqlite: append events: event %d: %w", i, err)
 		}
 	}
+	st, err := db.prepared(ctx, insertEvent)
+	if err != nil {
+		return fmt.Errorf("sqlite: append events: %w", err)
+	}
 	tx, err := db.w.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("sqlite: append events: %w", err)
 	}
 	defer tx.Rollback()
-	stmt, err := tx.PrepareContext(ctx,
-		"INSERT INTO events (type, entity_id, area_id, at, lon, lat, data) VALUES (?, ?, ?, ?, ?, ?, ?)")
+	stmt, err := txStmt(ctx, tx, st, insertEvent)
 	if err != nil {
 		return fmt.Errorf("sqlite: append events: %w", err)
 	}
-	defer stmt.Close()
 	for i, e := range evs {
 		if _, err := stmt.ExecContext(ctx, e.Type, e.EntityID, e.AreaID, millis(e.At), e.Lon, e.Lat, data[i]); err != nil {
 			return fmt.Errorf("sqlite: append events: event %d: %w", i, storeErr(err))
@@ -53,6 +55,8 @@ func (db *DB) AppendEvents(ctx context.Context, evs []store.Event) error {
 	}
 	return nil
 }
+
+const insertEvent = "INSERT INTO events (type, entity_id, area_id, at, lon, lat, data) VALUES (?, ?, ?, ?, ?, ?, ?)"
 
 // checkEvent validates e and returns its encoded data.
 func checkEvent(e store.Event) (any, error) {

@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -12,6 +13,7 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"github.com/chemtwin/chemtwin/store"
 	"github.com/chemtwin/chemtwin/store/storetest"
@@ -267,4 +269,55 @@ func jsonRoundTrip(t *testing.T, m map[string]any) map[string]any {
 		t.Fatal(err)
 	}
 	return out
+}
+
+// TestWriteStatementCache: the writer's statements are prepared once and
+// reused across transactions, the cache is bounded (a statement beyond it
+// is prepared in its transaction and still works), and Close releases them.
+func TestWriteStatementCache(t *testing.T) {
+	db := openTemp(t)
+	ctx := t.Context()
+	save := func(ids ...string) {
+		t.Helper()
+		var as []alarm.Alarm
+		for _, id := range ids {
+			as = append(as, alarm.Alarm{ID: id, Type: alarm.SOS, Level: 1, State: alarm.Active, RaisedAt: time.Unix(1, 0), UpdatedAt: time.Unix(1, 0)})
+		}
+		if err := db.SaveAlarms(ctx, as); err != nil {
+			t.Fatal(err)
+		}
+	}
+	save("a-1")
+	save("a-2")
+	if n := len(db.stmts); n != 1 {
+		t.Fatalf("%d statements cached after two one-alarm saves, want 1 (reused)", n)
+	}
+	first := db.stmts[alarmUpserts[1]]
+	save("a-3")
+	if db.stmts[alarmUpserts[1]] != first {
+		t.Fatal("the one-alarm upsert was prepared again")
+	}
+	// Fill the cache to its bound; the next statement is not cached.
+	for k := 2; len(db.stmts) < maxWriteStmts; k++ {
+		if _, err := db.prepared(ctx, fmt.Sprintf("SELECT %d", k)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ids := make([]string, 5)
+	for i := range ids {
+		ids[i] = fmt.Sprintf("b-%d", i)
+	}
+	save(ids...)
+	if _, ok := db.stmts[alarmUpserts[5]]; ok || len(db.stmts) != maxWriteStmts {
+		t.Fatalf("cache grew past its bound: %d statements", len(db.stmts))
+	}
+	if _, err := db.Alarm(ctx, "b-4"); err != nil {
+		t.Fatalf("an alarm saved with an uncached statement: %v", err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if db.stmts != nil {
+		t.Fatal("Close kept the statements")
+	}
 }

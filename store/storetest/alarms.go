@@ -270,6 +270,30 @@ func (s suite) testSaveAlarms(t *testing.T) {
 	if err := st.SaveAlarms(c, nil); err != nil {
 		t.Fatalf("empty batch: %v", err)
 	}
+	// Batches larger than a statement's rows (the backends chunk them, and
+	// reuse their statements from batch to batch): 70 alarms, then 33 of
+	// them again with the last one cleared further on in the same batch.
+	var big []alarm.Alarm
+	for i := range 70 {
+		big = append(big, newAlarm(fmt.Sprintf("al-big-%02d", i), alarm.FenceIntrusion, at(time.Duration(i)*time.Second)))
+	}
+	again := slices.Clone(big[:33])
+	again[0].State, again[0].ClearedAt, again[0].UpdatedAt = alarm.Cleared, ptr(at(time.Hour)), at(time.Hour)
+	again = append(again[1:], again[0])
+	for _, batch := range [][]alarm.Alarm{big, again} {
+		if err := st.SaveAlarms(c, batch); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i, a := range big {
+		got, err := st.Alarm(c, a.ID)
+		if err != nil {
+			t.Fatalf("alarm %d of a large batch: %v", i, err)
+		}
+		if want := map[bool]alarm.State{true: alarm.Cleared, false: alarm.Active}[i == 0]; got.State != want {
+			t.Fatalf("alarm %d: %s, want %s", i, got.State, want)
+		}
+	}
 	// An alarm's identity is fixed at its first save; later saves carry
 	// its lifecycle (level, state, times, ack, messages, details).
 	moved := a2
