@@ -13,6 +13,7 @@ import (
 	"github.com/chemtwin/chemtwin/ingest"
 	"github.com/chemtwin/chemtwin/scenes"
 	"github.com/chemtwin/chemtwin/twin"
+	"github.com/chemtwin/chemtwin/twin/fence"
 )
 
 // TestDemoPlant runs the simulator on the embedded demo plant for a quarter
@@ -42,6 +43,12 @@ func TestDemoPlant(t *testing.T) {
 		t.Fatal(err)
 	}
 	boundary := plantBoundary(t, ts)
+	// The demo's static fences (静止, a man-down watch over the tank farm)
+	// watch the simulated people: nobody standing at work there may set
+	// them off.
+	still := staticEngine(t, ts)
+	var trs []fence.Transition
+	stillAlarms := map[string]int{}
 	vehicles := vehicleTags(ts)
 	start, span := time.Now().Truncate(time.Hour), 15*time.Minute
 	if testing.Short() {
@@ -77,6 +84,10 @@ func TestDemoPlant(t *testing.T) {
 				}
 				if mode == route.Pedestrian {
 					pedOff = append(pedOff, s.DistM)
+					if trs, err = still.Update(trs[:0], top.ID, v.Fix); err != nil {
+						t.Fatal(err)
+					}
+					countRaised(stillAlarms, trs)
 				}
 			case ingest.Reading:
 				if ent, ok := ts.Get(top.ID); ok && ent.String("detector_type") != "oxygen" && v.Value >= ent.Float("alarm1", math.Inf(1)) {
@@ -84,14 +95,52 @@ func TestDemoPlant(t *testing.T) {
 				}
 			}
 		}
+		countRaised(stillAlarms, still.Tick(trs[:0], at))
 	}
 	t.Logf("messages: %v; %d readings at or above level 1", kinds, alarms)
+	if len(stillAlarms) > 0 {
+		t.Errorf("people at work stood still past a static fence's time: %v", stillAlarms)
+	}
 	slices.Sort(pedOff)
 	if med := pedOff[len(pedOff)/2]; med > 1.5 {
 		t.Errorf("people are a median %.2f m off the walkways", med)
 	}
 	if alarms == 0 {
 		t.Errorf("no gas alarm in %v with episodes on", span)
+	}
+}
+
+// staticEngine is a fence engine over the scene's static fences.
+func staticEngine(t *testing.T, ts *twin.Scene) *fence.Engine {
+	var ents []*twin.Entity
+	ts.View(func(tx twin.Tx) {
+		tx.Kind(twin.KindFence, func(e *twin.Entity) bool {
+			if e.String("rule") == "static" {
+				ents = append(ents, e.Clone())
+			}
+			return true
+		})
+	})
+	if len(ents) == 0 {
+		t.Fatal("the demo has no static fence")
+	}
+	set, err := fence.Compile(ents, nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := fence.NewEngine(set, fence.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+// countRaised counts the raised alarms among trs by entity.
+func countRaised(n map[string]int, trs []fence.Transition) {
+	for _, tr := range trs {
+		if !tr.Clear {
+			n[tr.Raise.EntityID]++
+		}
 	}
 }
 

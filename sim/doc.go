@@ -48,6 +48,12 @@
 // each (or on the way to it), and none lies on the thoroughfares people
 // cross the plant on or by the site fence; a person whose post area has
 // no free spot stays where they are, or waits at the nearest free spot.
+// Nobody works or waits inside a forbidden fence. Inside a static fence
+// (静止, a man-down watch: the demo's tank farm, 120 s) a stay lasts at
+// most 60 % of the fence's time, after which the person moves on — to
+// another spot, or 8–10 m along the walkway to the next gauge and back —
+// so routine work raises no static alarm (sim TestDemoPlant runs the
+// demo's people through the fence engine to hold this).
 // Offices, control rooms, labs, gatehouses, the canteen and the fire
 // station (the zones twin/gather exempts, 6 m in from their edge) have
 // spots every 6 m that take anyone: there staff wait and meet.

@@ -104,7 +104,7 @@ func (p *person) seat(e *twin.Entity) {
 	if p.home != nil {
 		p.fixed = p.home.center
 	}
-	defer func() { p.until = p.rng.Float64() * p.dwell(p.at) }()
+	defer func() { p.until = p.rng.Float64() * p.stay() }()
 	if g == nil {
 		return
 	}
@@ -228,6 +228,16 @@ func (p *person) advance(t float64) {
 	p.step(t)
 }
 
+// stay draws how long the person stays where they are now (dwell),
+// within their spot's bound.
+func (p *person) stay() float64 {
+	d := p.dwell(p.at)
+	if p.spot != nil && p.spot.maxStayS > 0 {
+		d = min(d, p.spot.maxStayS)
+	}
+	return d
+}
+
 // step runs the dwell–walk cycle up to t.
 func (p *person) step(t float64) {
 	for {
@@ -239,7 +249,7 @@ func (p *person) step(t float64) {
 			if p.at == destCrowd {
 				p.until = max(p.crowdEnd, p.trip.end())
 			} else {
-				p.until = p.trip.end() + p.dwell(p.at)
+				p.until = p.trip.end() + p.stay()
 			}
 			p.trip = nil
 			continue
@@ -265,8 +275,17 @@ func (p *person) plan(at float64) {
 			p.tripTo = d
 			return
 		}
+		if p.spot != nil && p.spot.bounded() && p.at != destCrowd {
+			// Nowhere to go from a spot with a bounded stay: on to the next
+			// gauge or valve along the walkway instead.
+			if dest, path, ok := p.stepAlong(); ok {
+				p.trip = p.walk(path, dest, at)
+				p.tripTo = p.at
+				return
+			}
+		}
 	}
-	p.until = at + p.dwell(p.at)
+	p.until = at + p.stay()
 }
 
 // way picks a spot for destination kind d and the way there: at the post,
@@ -306,6 +325,56 @@ func (p *person) way(d dest) (*spot, route.Snap, route.Path, bool) {
 	}
 	return s, dest, path, true
 }
+
+// stepAlong is the way to where a person at a spot with a bounded stay
+// stands next: stepAlongMinM–stepAlongMaxM along its walkway from the spot,
+// or back at it, whichever of these is farthest from where they stand (at
+// least stepAlongGapM, more than a static fence's radius), so that they
+// stay by their spot and yet never stand still for long.
+func (p *person) stepAlong() (route.Snap, route.Path, bool) {
+	g, s := p.m.g, p.spot
+	l := g.Edge(s.at.Edge).LengthM
+	if l <= 0 {
+		return route.Snap{}, route.Path{}, false
+	}
+	cur := s.at.T
+	if p.here.Edge == s.at.Edge {
+		cur = p.here.T
+	}
+	best, gap := -1.0, 0.0
+	// A step of a drawn length, or of the longest when that is too short
+	// from where they stand.
+	for _, d := range [...]float64{uniform(p.rng, stepAlongMinM, stepAlongMaxM) / l, stepAlongMaxM / l} {
+		for _, t := range [...]float64{s.at.T + d, s.at.T - d, s.at.T} {
+			if t >= 0 && t <= 1 && math.Abs(t-cur)*l > gap {
+				best, gap = t, math.Abs(t-cur)*l
+			}
+		}
+		if gap >= stepAlongGapM {
+			break
+		}
+	}
+	if gap < stepAlongGapM {
+		return route.Snap{}, route.Path{}, false
+	}
+	dest := g.At(s.at.Edge, best)
+	path, err := g.Shortest(p.here, dest, route.Pedestrian)
+	if err != nil || path.LengthM < 1 {
+		return route.Snap{}, route.Path{}, false
+	}
+	return dest, path, true
+}
+
+// A step along the walkway at a spot with a bounded stay: to 8–10 m from
+// the spot, at least 8 m from where the person stood. The fence engine's
+// static radius is 3 m, but its reference point follows the smoothed
+// position while the person walks, so a step must be over twice that to
+// restart its clock for certain.
+const (
+	stepAlongMinM = 8.0
+	stepAlongMaxM = 10.0
+	stepAlongGapM = 8.0
+)
 
 // A move at the post chooses from nearbyDraws spots, none more than
 // nearbyMaxM away on foot: where the walkways take a long way round, the

@@ -50,7 +50,15 @@ type spot struct {
 	watched bool // gatherings are watched here: spotCapacity applies
 	exposed bool // well out of any exempt zone
 	n       int  // people at the spot or walking to it
+	// maxStayS bounds a stay at the spot, seconds (0: unbounded): in a
+	// fence with the rule static (静止, a man-down watch over a tank farm)
+	// people move on well before its time runs out, from one gauge or valve
+	// to the next, as the people working there do.
+	maxStayS float64
 }
+
+// bounded reports whether a stay at the spot is bounded (maxStayS).
+func (s *spot) bounded() bool { return s.maxStayS > 0 }
 
 // free reports whether a party of k can take the spot.
 func (s *spot) free(k int) bool { return !s.watched || s.n+k <= spotCapacity }
@@ -105,7 +113,8 @@ func layoutSpots(s *twin.Scene, f *geo.Frame, g *route.Graph, labels []int, busy
 				if q := (orb.Point{sn.Point[0], sn.Point[1]}); site != nil && planar.DistanceFrom(site, q) < siteMarginM {
 					continue // at the fence, by a gate: nobody works there
 				}
-				if forbiddenAt(tx, f, sn.Point, e.Floor) {
+				forbidden, still := fencesAt(tx, f, sn.Point, e.Floor)
+				if forbidden {
 					continue // a forbidden room or zone: nobody works or waits there
 				}
 				ex := exemptAround(tx, f, sn.Point)
@@ -115,25 +124,40 @@ func layoutSpots(s *twin.Scene, f *geo.Frame, g *route.Graph, labels []int, busy
 				}
 				c := cell(sn.Point, sn.Level, watched)
 				grid[c] = append(grid[c], len(out))
-				out = append(out, &spot{at: sn, label: labels[e.From], watched: watched, exposed: ex == 0})
+				out = append(out, &spot{at: sn, label: labels[e.From], watched: watched, exposed: ex == 0, maxStayS: staticStayShare * still})
 			}
 		}
 	})
 	return out
 }
 
-// forbiddenAt reports whether plant point p on floor lies in a fence with
-// the rule forbidden (越界: a server room, a tank bund) on that floor.
-func forbiddenAt(tx twin.Tx, f *geo.Frame, p [2]float64, floor int) bool {
-	hit := false
+// staticStayShare is the share of a static fence's time a stay in it may
+// take.
+const staticStayShare = 0.6
+
+// fencesAt reports, for plant point p on floor, whether it lies in a fence
+// with the rule forbidden (越界: a server room, a tank bund) and the least
+// static_s of the fences with the rule static there (0 if none), both on
+// that floor.
+func fencesAt(tx twin.Tx, f *geo.Frame, p [2]float64, floor int) (forbidden bool, staticS float64) {
 	tx.Containing(f.FastPoint(p[0], p[1]), func(e *twin.Entity) bool {
-		if e.Kind == twin.KindFence && e.String("rule") == "forbidden" {
-			fl, ok := twin.AsFloat(e.Props["floor"])
-			hit = !ok || int(fl) == floor
+		if e.Kind != twin.KindFence {
+			return true
 		}
-		return !hit
+		if fl, ok := twin.AsFloat(e.Props["floor"]); ok && int(fl) != floor {
+			return true
+		}
+		switch e.String("rule") {
+		case "forbidden":
+			forbidden = true
+		case "static":
+			if d, ok := twin.AsFloat(e.Props["static_s"]); ok && d > 0 && (staticS == 0 || d < staticS) {
+				staticS = d
+			}
+		}
+		return !forbidden
 	})
-	return hit
+	return forbidden, staticS
 }
 
 // shelterMarginM: a spot is a shelter only this far inside an exempt
