@@ -91,9 +91,10 @@ const (
 // (mount height above ground; default floor base + DefaultBeaconMountM) and
 // `rssi_1m` (default DefaultRSSI1m); buildings carry `floors` (default 1) and
 // `floor_height_m` (default route.DefaultFloorHeightM); walkways are the
-// pedestrian-only lines of route.LinesFromScene (roads and stairs
-// excluded): outdoors on floor 0, indoors on their floor of the building
-// their middle lies in. As route.FromScene does, it reports the features it had
+// lines of route.LinesFromScene people walk — walkways, and the roads open
+// to pedestrians, held to as a band of their width (vehicle-only roads and
+// stairs excluded): outdoors on floor 0, indoors on their floor of the
+// building their middle lies in. As route.FromScene does, it reports the features it had
 // to skip in the error and still returns the map of the rest; only a
 // missing frame returns no map.
 func NewMap(s *twin.Scene, f *geo.Frame) (*Map, error) {
@@ -219,7 +220,7 @@ func (m *Map) beaconBuilding(e *twin.Entity, b Beacon) int {
 
 func (m *Map) addWalkways(lines []route.Line) {
 	for _, l := range lines {
-		if !l.Pedestrian || l.Vehicle || l.Stairs() {
+		if !l.Pedestrian || l.Stairs() {
 			continue
 		}
 		sigma := math.Max(l.WidthM/math.Sqrt(12), walkwaySigmaM)

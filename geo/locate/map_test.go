@@ -97,7 +97,7 @@ func TestSnapMatchesRoute(t *testing.T) {
 	lines, _ := route.LinesFromScene(p.s, p.f)
 	var outdoor []route.Line
 	for _, l := range lines {
-		if !l.Vehicle && l.Floor == 0 {
+		if l.Pedestrian && l.Floor == 0 {
 			outdoor = append(outdoor, l)
 		}
 	}
@@ -129,7 +129,8 @@ func TestSnapFloors(t *testing.T) {
 		want  [2]float64
 	}{
 		{"outdoors onto W1", [2]float64{-50, 3}, 0, true, [2]float64{-50, 0}},
-		{"the road is not a walkway", [2]float64{-50, -9}, 0, false, [2]float64{}},
+		{"a road people walk is a walkway", [2]float64{-50, -9}, 0, true, [2]float64{-50, -10}},
+		{"a vehicle-only road is not", [2]float64{-50, 89}, 0, false, [2]float64{}},
 		{"beyond reach", [2]float64{100, 30}, 0, false, [2]float64{}},
 		{"corridor on floor 2", [2]float64{20, 33}, 2, true, [2]float64{20, 30}},
 		{"no corridors outside a building", [2]float64{20, 50}, 2, false, [2]float64{}},

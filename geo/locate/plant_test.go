@@ -17,7 +17,8 @@ import (
 //
 //   - walkway W1 along y = 0 from x = −100 to 200, beacons every 15 m, 3 m up;
 //   - walkway W2 along x = 150 from y = 0 to 80, beacons every 15 m;
-//   - a road along y = −10 (no beacons; not a walkway);
+//   - a road along y = −10, 7 m wide, that people walk (no beacons);
+//   - a vehicle-only road along y = 90 from x = −100 to 100 (not a walkway);
 //   - building B, x 0…60, y 20…40, 3 floors of 4 m: on every floor a
 //     corridor along y = 30 and beacons in two rows (y 25 and 35) every
 //     12 m, 3 m above the floor; a door path from (30, 20) to W1.
@@ -55,6 +56,7 @@ func newTestPlant(t testing.TB) *testPlant {
 	add(&twin.Entity{ID: "W2", Kind: twin.KindWalkway, Geometry: line([2]float64{150, 0}, [2]float64{150, 80}), Props: map[string]any{"width_m": 1.5}})
 	add(&twin.Entity{ID: "DOOR", Kind: twin.KindWalkway, Geometry: line([2]float64{30, 20}, [2]float64{30, 0}), Props: map[string]any{"width_m": 1.5}})
 	add(&twin.Entity{ID: "R1", Kind: twin.KindRoad, Geometry: line([2]float64{-100, -10}, [2]float64{200, -10}), Props: map[string]any{"width_m": 7.0}})
+	add(&twin.Entity{ID: "R2", Kind: twin.KindRoad, Geometry: line([2]float64{-100, 90}, [2]float64{100, 90}), Props: map[string]any{"width_m": 7.0, "pedestrian": false}})
 	n := 0
 	beacon := func(x, y, h float64, floor int, parent string) {
 		n++

@@ -310,6 +310,43 @@ func TestStandingOffWalkway(t *testing.T) {
 	}
 }
 
+// TestWalkingOnARoad: a road people walk is a walkway of the map (as it
+// is one of route's pedestrian network): a tag walking along it with noisy
+// fixes is held to it, so its error across the road is smaller than with
+// no map constraint at all, and it is not pulled onto the walkway 10 m
+// away.
+func TestWalkingOnARoad(t *testing.T) {
+	p := newTestPlant(t)
+	const y, sigmaM = -10.0, 3.0
+	acrossRMS := func(o Options) (rms float64, pulled int) {
+		s := newSolver(t, p.m, o)
+		rng := rand.New(rand.NewPCG(6, 6))
+		var sum2 float64
+		n := 0
+		for k := range 120 {
+			x := -90 + 1.2*2*float64(k)
+			z := [2]float64{x + rng.NormFloat64()*sigmaM, y + rng.NormFloat64()*sigmaM}
+			f, err := s.Position("R", ts(float64(k)*2), p.f.FastPoint(z[0], z[1]), 0, sigmaM)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if k >= 20 {
+				sum2 += (f.XY[1] - y) * (f.XY[1] - y)
+				n++
+				if f.XY[1] > -3 {
+					pulled++
+				}
+			}
+		}
+		return math.Sqrt(sum2 / float64(n)), pulled
+	}
+	free, _ := acrossRMS(Options{SnapM: -1})
+	held, pulled := acrossRMS(Options{})
+	if held > 0.8*free || pulled > 0 {
+		t.Errorf("across the road: rms %.2f m held by the map, %.2f m free (want ≤ 80 %%); %d fixes pulled toward the walkway", held, free, pulled)
+	}
+}
+
 // TestFloorLoss: in a building whose slabs take 15 dB, a solver told so
 // (Options.FloorLossDB) keeps a tag standing on floor 2 on its floor and
 // within metres; one that assumes free space between floors does worse.
