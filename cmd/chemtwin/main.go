@@ -1,6 +1,6 @@
 // Command chemtwin is the one binary: `chemtwin serve` runs the plant twin,
-// `chemtwin scene validate DIR` checks a scene, `chemtwin bench NAME --json`
-// measures a hot path.
+// `chemtwin scene validate DIR` checks a scene, `chemtwin plume …` runs the
+// dispersion models, `chemtwin bench NAME --json` measures a hot path.
 package main
 
 import (
@@ -18,6 +18,7 @@ commands:
   serve                 run the service (see chemtwin serve -h)
   scene validate DIR    check a scene folder ("demo" for the embedded plant)
   tiles bake|show       bake a scene's site plan into PMTiles, or inspect an archive
+  plume point|puff|zones  dispersion: a concentration, or threat-zone distances
   bench NAME [--json]   run a benchmark: index, ingest, store, positioning, geofence
   version               print the version
 `
@@ -52,6 +53,8 @@ func run(ctx context.Context, args []string) int {
 		return tilesCmd(ctx, args[1:])
 	case "bench":
 		return runBench(ctx, args[1:])
+	case "plume":
+		return plumeCmd(args[1:], os.Stdout, os.Stderr)
 	case "version":
 		fmt.Println(version())
 		return 0

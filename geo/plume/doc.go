@@ -1,0 +1,36 @@
+// Package plume holds the atmospheric dispersion models chemtwin draws threat
+// zones with, as ALOHA and the textbooks do them: the Gaussian plume with
+// ground reflection, the Gaussian puff, the finite-duration (erf) correction,
+// named dispersion-coefficient (σ) sets, the Pasquill stability table with
+// Turner's insolation classes, the wind power law, Briggs plume rise and the
+// centreline threat-zone search.
+//
+// Units are plant-neutral SI throughout: rates in g/s, masses in g, wind in
+// m/s, lengths in metres, times in seconds, concentrations in g/m³ (convert
+// ppm at the caller). Geometry is the local dispersion frame: x downwind from
+// the source, y crosswind (positive to the left of the wind), z up from the
+// ground; the caller rotates it into the plant frame.
+//
+// Every function is pure; every value type is safe for concurrent use once
+// built. Bad input returns an error wrapping one of the sentinels below, never
+// a panic.
+//
+// Sources: D. B. Turner, Workbook of Atmospheric Dispersion Estimates (1970);
+// D. A. Crowl and J. F. Louvar, Chemical Process Safety (3rd ed. 2011) ch. 5;
+// CCPS, Guidelines for Consequence Analysis of Chemical Releases (1999);
+// EPA-454/B-95-003b, User's Guide for the ISC3 Dispersion Models, Vol. II
+// (1995); G. A. Briggs, Diffusion Estimation for Small Emissions (1973) and
+// Plume Rise Predictions (1975).
+package plume
+
+import "errors"
+
+// Sentinel errors; every error returned by this package wraps one of them.
+var (
+	// ErrInput reports a non-physical or non-finite argument (u ≤ 0, x ≤ 0, NaN…).
+	ErrInput = errors.New("plume: invalid input")
+	// ErrStability reports an unknown Pasquill stability class.
+	ErrStability = errors.New("plume: unknown stability class")
+	// ErrSigmaSet reports an unknown σ set name.
+	ErrSigmaSet = errors.New("plume: unknown sigma set")
+)
