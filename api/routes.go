@@ -34,6 +34,7 @@ func (s *Server) register() {
 	s.handleFunc("GET /api/v1/tracks", s.tracks)
 	s.handleFunc("GET /api/v1/entities/{id}/cameras", s.entityCameras)
 	s.handleFunc("GET /api/v1/cameras/covering", s.camerasCovering)
+	s.handleFunc("GET /api/v1/detectors/coverage", s.detectorCoverage)
 	s.handleFunc("GET /api/v1/detectors/{id}/series", s.detectorSeries)
 	s.handleFunc("GET /api/v1/history/presence", s.historyPresence)
 	s.handleFunc("GET /api/v1/alarms", s.alarmList)
