@@ -14,7 +14,7 @@ import (
 // runBench runs `chemtwin bench NAME [--json]`.
 func runBench(ctx context.Context, args []string) int {
 	if len(args) == 0 {
-		fmt.Fprintln(os.Stderr, "usage: chemtwin bench index|ingest|store|positioning|geofence [--json] [flags]")
+		fmt.Fprintln(os.Stderr, "usage: chemtwin bench index|ingest|store|positioning|geofence|plume [--json] [flags]")
 		return 2
 	}
 	name := args[0]
@@ -74,8 +74,16 @@ func runBench(ctx context.Context, args []string) int {
 			}{in, out, 300000, 60000, 20}
 			return err
 		}
+	case "plume":
+		var o bench.PlumeOptions
+		fs.Uint64Var(&o.Seed, "seed", 1, "seed of the detector layout and the reading noise")
+		fs.Float64Var(&o.DomainM, "domain-m", 2000, "side of the square threat-zone grid, m")
+		fs.Float64Var(&o.CellM, "cell-m", 5, "grid cell, m")
+		fs.IntVar(&o.Candidates, "candidates", 30, "candidate release sources of the source estimation")
+		fs.IntVar(&o.Detectors, "detectors", 50, "detectors of the source estimation")
+		run = func() (err error) { result, err = bench.Plume(ctx, o); return err }
 	default:
-		fmt.Fprintf(os.Stderr, "chemtwin: unknown benchmark %q (index, ingest, store, positioning, geofence)\n", name)
+		fmt.Fprintf(os.Stderr, "chemtwin: unknown benchmark %q (index, ingest, store, positioning, geofence, plume)\n", name)
 		return 2
 	}
 	if err := fs.Parse(args[1:]); err != nil {

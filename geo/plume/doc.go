@@ -2,8 +2,10 @@
 // zones with, as ALOHA and the textbooks do them: the Gaussian plume with
 // ground reflection, the Gaussian puff, the finite-duration (erf) correction,
 // named dispersion-coefficient (σ) sets, the Pasquill stability table with
-// Turner's insolation classes, the wind power law, Briggs plume rise and the
-// centreline threat-zone search.
+// Turner's insolation classes, the wind power law, Briggs plume rise, the
+// centreline threat-zone search, threat zones on a raster with ALOHA's
+// wind-direction confidence lines (ThreatZones) and source estimation from
+// detector readings (EstimateSource).
 //
 // Units are plant-neutral SI throughout: rates in g/s, masses in g, wind in
 // m/s, lengths in metres, times in seconds, concentrations in g/m³ (convert
@@ -20,7 +22,9 @@
 // CCPS, Guidelines for Consequence Analysis of Chemical Releases (1999);
 // EPA-454/B-95-003b, User's Guide for the ISC3 Dispersion Models, Vol. II
 // (1995); G. A. Briggs, Diffusion Estimation for Small Emissions (1973) and
-// Plume Rise Predictions (1975).
+// Plume Rise Predictions (1975); EPA-454/R-99-005, Meteorological Monitoring
+// Guidance for Regulatory Modeling Applications (2000) and U.S. NRC
+// Regulatory Guide 1.23 (1972) for σθ by class.
 package plume
 
 import "errors"
@@ -33,4 +37,7 @@ var (
 	ErrStability = errors.New("plume: unknown stability class")
 	// ErrSigmaSet reports an unknown σ set name.
 	ErrSigmaSet = errors.New("plume: unknown sigma set")
+	// ErrNoFit reports a source estimation with nothing to fit: no reading
+	// at or above the detection limit, or no candidate that explains them.
+	ErrNoFit = errors.New("plume: no source fits the readings")
 )
