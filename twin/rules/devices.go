@@ -10,34 +10,36 @@ import (
 	"github.com/chemtwin/chemtwin/twin/alarm"
 )
 
-// detector steps a gas detector's state on a reading, raises or clears the
-// gas alarms, and writes the derived `state` back to the twin.
+// detector steps a gas detector's state machine on a reading, raises or
+// clears the gas alarms on its edges, and writes the derived `state` back
+// to the twin.
 func (e *Engine) detector(ctx context.Context, d *twin.Entity) error {
 	v, ok := twin.AsFloat(d.State["value"])
 	if !ok {
 		return nil
 	}
 	fault := d.State["fault"] != nil && d.State["fault"] != false
-	lim, ok := limitsOf(d)
-	if !ok {
-		return fmt.Errorf("rules: detector %s has no usable setpoints", d.ID)
+	lim, err := LimitsOf(d, e.opts.Substances)
+	if err != nil {
+		return err
 	}
 	current, _ := d.State["state"].(string)
-	prev, seen := e.gas[d.ID]
+	st, seen := e.det[d.ID]
 	if !seen {
-		prev = GasState(current)
-		if prev == "" {
-			prev = GasNormal
-		}
+		resumed := ResumeDetector(GasState(current))
+		st = &resumed
+		e.det[d.ID] = st
 	}
-	next := StepGas(prev, v, fault, lim)
-	e.gas[d.ID] = next
-	var err error
-	if next != prev || !seen {
-		err = e.gasAlarms(ctx, d, next, v)
+	prev := *st
+	next, _ := StepDetector(prev, Reading{At: d.Updated, Value: v, Fault: fault}, lim, e.opts.Detector)
+	*st = next
+	levels := !seen || next.Level() != prev.Level()
+	health := !seen || next.Health() != prev.Health()
+	if levels || health {
+		err = e.gasAlarms(ctx, d, next, lim, v, levels, health)
 	}
-	if current != string(next) {
-		res := e.opts.Scene.Apply(twin.SetState{ID: d.ID, At: d.Updated, State: map[string]any{"state": string(next)}})
+	if s := string(next.State()); current != s {
+		res := e.opts.Scene.Apply(twin.SetState{ID: d.ID, At: d.Updated, State: map[string]any{"state": s}})
 		if rerr := res.Err(); rerr != nil && !errors.Is(rerr, twin.ErrStale) {
 			err = errors.Join(err, rerr)
 		}
@@ -45,43 +47,62 @@ func (e *Engine) detector(ctx context.Context, d *twin.Entity) error {
 	return err
 }
 
-func limitsOf(d *twin.Entity) (GasLimits, bool) {
-	a1, ok1 := twin.AsFloat(d.Props["alarm1"])
-	a2, ok2 := twin.AsFloat(d.Props["alarm2"])
-	if !ok1 || !ok2 {
-		return GasLimits{}, false
-	}
-	span := a2
-	if r, ok := d.Props["range"].([]any); ok && len(r) == 2 {
-		lo, _ := twin.AsFloat(r[0])
-		hi, _ := twin.AsFloat(r[1])
-		span = hi - lo
-	}
-	return GasLimits{Alarm1: a1, Alarm2: a2, Oxygen: d.String("detector_type") == "oxygen", Deadband: DefaultDeadband * span}, true
+// faultText names each detector_fault reason in the alarm message.
+var faultText = map[GasState]names{
+	GasFault:     {"探测器故障", "Detector fault"},
+	GasOverRange: {"探测器超量程", "Detector over range"},
+	GasStuck:     {"探测器读数长时间不变（疑似卡滞）", "Detector reading stuck"},
+	GasDrift:     {"探测器零点漂移", "Detector zero drift"},
 }
 
-// gasAlarms makes the open gas alarms match state s.
-func (e *Engine) gasAlarms(ctx context.Context, d *twin.Entity, s GasState, v float64) error {
+// gasAlarms makes the open gas alarms match the detector: the level alarms
+// when levels is set, detector_fault when health is.
+func (e *Engine) gasAlarms(ctx context.Context, d *twin.Entity, st Detector, lim Limits, v float64, levels, health bool) error {
 	who := e.describe(d)
 	unit, gas := d.String("unit"), d.String("gas")
 	p := d.Point()
-	areaID := ""
+	var areaID, areaName string
 	e.opts.Scene.View(func(tx twin.Tx) {
 		if a := tx.Ancestor(d.ID, twin.KindArea); a != nil {
-			areaID = a.ID
+			areaID, areaName = a.ID, a.Name
 		}
 	})
+	details := func() map[string]any {
+		return map[string]any{"value": v, "unit": unit, "gas": gas, "substance": substanceOf(d, e.opts.Substances),
+			"area": areaID, "area_name": areaName, "state": string(st.State()),
+			"alarm1": lim.Alarm1, "alarm2": lim.Alarm2, "setpoint_basis": lim.Basis}
+	}
 	r := func(t alarm.Type, level int, zh, en string) alarm.Raise {
 		return alarm.Raise{Type: t, Level: level, EntityID: d.ID, AreaID: areaID, Lon: p[0], Lat: p[1], At: d.Updated,
 			Message:   fmt.Sprintf("%s %s%s %.4g %s", who.zh, gas, zh, v, unit),
 			MessageEn: fmt.Sprintf("%s at %s: %s %.4g %s", en, who.en, gas, v, unit),
-			Details:   map[string]any{"value": v, "unit": unit, "gas": gas, "substance": d.String("substance"), "state": string(s)}}
+			Details:   details()}
 	}
-	return errors.Join(
-		e.toggle(ctx, s == GasLevel1, r(alarm.GasLevel1, alarm.LevelMedium, "一级报警", "Gas level 1")),
-		e.toggle(ctx, s == GasLevel2, r(alarm.GasLevel2, alarm.LevelHigh, "二级报警", "Gas level 2")),
-		e.toggle(ctx, s == GasFault, r(alarm.DetectorFault, alarm.LevelMedium, "探测器故障", "Detector fault")),
-	)
+	var errs []error
+	if levels {
+		lv := st.Level()
+		errs = append(errs,
+			e.toggle(ctx, lv == GasLevel1, r(alarm.GasLevel1, alarm.LevelMedium, "一级报警", "Gas level 1")),
+			e.toggle(ctx, lv == GasLevel2, r(alarm.GasLevel2, alarm.LevelHigh, "二级报警", "Gas level 2")))
+	}
+	if health {
+		h := st.Health()
+		txt := faultText[h]
+		if txt.zh == "" {
+			txt = faultText[GasFault]
+		}
+		f := r(alarm.DetectorFault, alarm.LevelMedium, txt.zh, txt.en)
+		f.Details["reason"] = string(h)
+		switch h {
+		case GasStuck:
+			f.Details["flat_s"] = st.FlatFor().Seconds()
+		case GasDrift:
+			lo, hi, _ := st.ZeroWindow()
+			f.Details["window_min"], f.Details["window_max"] = lo, hi
+		}
+		errs = append(errs, e.toggle(ctx, h != GasNormal, f))
+	}
+	return errors.Join(errs...)
 }
 
 // camera raises a video_event alarm for a new analytics event.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/chemtwin/chemtwin/twin"
 	"github.com/chemtwin/chemtwin/twin/alarm"
+	"github.com/chemtwin/chemtwin/twin/substance"
 )
 
 // Options configure an Engine. Zero values are the defaults.
@@ -31,6 +32,12 @@ type Options struct {
 	// Queue is how many results may wait; default 1024. A full queue makes
 	// Observe wait (backpressure), it never drops.
 	Queue int
+	// Detector tunes the gas detector state machine (delays, stuck and
+	// drift checks); the zero value is the default.
+	Detector DetectorConfig
+	// Substances derives setpoints for detectors without alarm1/alarm2;
+	// default the embedded library (substance.Load).
+	Substances *substance.Library
 }
 
 // Engine evaluates the rules on every Scene result in its own goroutine.
@@ -40,7 +47,7 @@ type Engine struct {
 	log  *slog.Logger
 	in   chan twin.Result
 
-	gas   map[string]GasState  // by detector id
+	det   map[string]*Detector // by detector id
 	video map[string]time.Time // open video alarm key → last event time
 }
 
@@ -61,6 +68,16 @@ func New(opts Options) (*Engine, error) {
 	if opts.VideoHold == 0 {
 		opts.VideoHold = time.Minute
 	}
+	if err := opts.Detector.Validate(); err != nil {
+		return nil, err
+	}
+	if opts.Substances == nil {
+		lib, err := substance.Load()
+		if err != nil {
+			return nil, fmt.Errorf("rules: %w", err)
+		}
+		opts.Substances = lib
+	}
 	if opts.Queue == 0 {
 		opts.Queue = 1024
 	}
@@ -74,7 +91,7 @@ func New(opts Options) (*Engine, error) {
 		opts:  opts,
 		log:   opts.Logger.With("component", "rules"),
 		in:    make(chan twin.Result, opts.Queue),
-		gas:   make(map[string]GasState),
+		det:   make(map[string]*Detector),
 		video: make(map[string]time.Time),
 	}, nil
 }

@@ -32,8 +32,9 @@ func (r *rig) setNow(t time.Time) { r.nowNs.Store(t.UnixNano()) }
 
 // newRig builds a plant with an area, a combustible and an oxygen detector,
 // a camera and a person, wired like the service wires them: the engine
-// observes the scene and runs in its own goroutine.
-func newRig(t *testing.T) *rig {
+// observes the scene and runs in its own goroutine. tune adjusts the
+// engine's options.
+func newRig(t *testing.T, tune ...func(*rules.Options)) *rig {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
@@ -63,7 +64,11 @@ func newRig(t *testing.T) *rig {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r.engine, err = rules.New(rules.Options{Scene: r.scene, Alarms: r.alarms, Clock: r.now, VideoHold: time.Minute})
+	opts := rules.Options{Scene: r.scene, Alarms: r.alarms, Clock: r.now, VideoHold: time.Minute}
+	for _, f := range tune {
+		f(&opts)
+	}
+	r.engine, err = rules.New(opts)
 	if err != nil {
 		t.Fatal(err)
 	}

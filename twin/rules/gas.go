@@ -5,12 +5,22 @@ import "math"
 // GasState is a detector's alarm state.
 type GasState string
 
-// Detector states (the `state` property of gas_detectors).
+// Detector states (the `state` property of gas_detectors). StepGas uses
+// the first four; StepDetector adds the health states, which raise
+// detector_fault with the state as its `reason`.
 const (
 	GasNormal GasState = "normal"
 	GasLevel1 GasState = "level1"
 	GasLevel2 GasState = "level2"
 	GasFault  GasState = "fault"
+	// GasOverRange: the reading is at or above the top of the measuring
+	// range (a saturated sensor, at least level 2), or more than the
+	// deadband below its bottom.
+	GasOverRange GasState = "over_range"
+	// GasStuck: the reading has been flat for too long (health.go).
+	GasStuck GasState = "stuck"
+	// GasDrift: the zero point has wandered (health.go).
+	GasDrift GasState = "drift"
 )
 
 // GasLimits are a detector's setpoints in its own unit.
