@@ -37,7 +37,7 @@ export function counts() {
   for (const [layer, ids] of state.layers) out[layer] = ids.size;
   for (const l of ["people", "vehicles", "gas_detectors", "cameras", "fences"]) out[l] = out[l] || 0;
   out.alarms = openAlarms();
-  for (const s of ["normal", "level1", "level2", "fault", "offline"]) out["gas_" + s] = 0;
+  for (const s of ["normal", "level1", "level2", "over_range", "fault", "stuck", "drift", "offline"]) out["gas_" + s] = 0;
   for (const id of state.layers.get("gas_detectors") || []) {
     const f = state.features.get(id);
     if (f) out["gas_" + detectorState(f.properties)]++;

@@ -85,7 +85,7 @@ function certificates(certs) {
 }
 
 function gasDetector(p, model) {
-  const tone = { normal: "ok", level1: "warn", level2: "bad", fault: "fault", offline: "fault" }[p.state] || "";
+  const tone = { normal: "ok", level1: "warn", level2: "bad", over_range: "bad", fault: "fault", stuck: "fault", drift: "warn", offline: "fault" }[p.state] || "";
   const range = Array.isArray(p.range) ? p.range : null;
   model.fields.push(
     [t("info.gas"), p.substance ? `${p.gas} (${p.substance})` : p.gas],

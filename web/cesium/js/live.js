@@ -23,7 +23,7 @@ let detectors = null; // PointPrimitiveCollection
 const points = new Map(); // detector id → PointPrimitive
 
 // detectorState is a detector's display state: its `state` property
-// (normal, level1, level2, fault) or offline when its last reading is
+// (normal, level1, level2, over_range, fault, stuck, drift) or offline when its last reading is
 // older than 30 s.
 export function detectorState(p) {
   const last = Date.parse(p.reading_ts || p.updated);
@@ -85,7 +85,7 @@ function drawDetector(f) {
 function styleDetector(point, p) {
   const s = detectorState(p);
   point.color = C.Color.fromCssColorString(DETECTOR[s]);
-  point.pixelSize = s === "level2" ? 14 : s === "level1" ? 12 : 9;
+  point.pixelSize = s === "level2" || s === "over_range" ? 14 : s === "level1" ? 12 : 9;
   point.show = onFloor(state.floor, p.floor);
 }
 

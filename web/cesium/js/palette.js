@@ -22,9 +22,11 @@ export const UNIT_TYPE = {
   pump_station: "#8fa3b8", water_treatment: "#4aa3c8", wastewater: "#3b8fbf",
 };
 
-// Gas detector states (twin/rules/gas.go) plus the viewer's "offline".
+// Gas detector states (twin/rules/gas.go) plus the viewer's "offline":
+// over_range reads at least level 2; stuck and drift are health warnings.
 export const DETECTOR = {
-  normal: "#34c759", level1: "#ffcc00", level2: "#ff3b30", fault: "#b36bff", offline: "#8e8e93",
+  normal: "#34c759", level1: "#ffcc00", level2: "#ff3b30", over_range: "#b0001e", fault: "#b36bff",
+  stuck: "#a2845e", drift: "#ff9f0a", offline: "#8e8e93",
 };
 
 // Fence rules (docs/scene-format.md).
