@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/chemtwin/chemtwin/twin"
+	"github.com/chemtwin/chemtwin/twin/substance"
 )
 
 // Defaults the loader fills in when a feature leaves them out.
@@ -78,8 +79,11 @@ const (
 )
 
 func checkDetector(c checker) {
-	c.required("gas", "detector_type", "unit", "range", "alarm1", "alarm2")
+	c.required("gas", "detector_type", "unit", "range")
 	typ, unit := c.e.String("detector_type"), c.e.String("unit")
+	if !c.has("alarm1") || !c.has("alarm2") {
+		checkDerivable(c, typ, unit)
+	}
 	if units, ok := detectorUnits[typ]; ok && unit != "" && !slices.Contains(units, unit) {
 		c.add("unit %s does not fit a %s detector (want %s)", unit, typ, strings.Join(units, " or "))
 	}
@@ -112,6 +116,37 @@ func checkDetector(c checker) {
 		if ok2 && a2 > maxCombustibleAlarm2LEL {
 			c.add("alarm2 %v %%LEL is above %d %%LEL (GB/T 50493-2019 §5.5.2)", a2, maxCombustibleAlarm2LEL)
 		}
+	}
+}
+
+// checkDerivable checks that a detector without alarm1 or alarm2 has
+// setpoints the substance library can derive (GB/T 50493-2019 §5.5.2, see
+// twin/substance.Setpoints): a known gas, a unit and a range that holds
+// them.
+func checkDerivable(c checker, typ, unit string) {
+	name := c.e.String("substance")
+	if name == "" {
+		name = c.e.String("gas")
+	}
+	if typ == "oxygen" {
+		name = substance.Oxygen
+	}
+	lib, err := substance.Load()
+	if err != nil {
+		c.add("alarm1/alarm2 missing and the substance library does not load: %v", err)
+		return
+	}
+	sub, err := lib.Get(name)
+	if err != nil {
+		c.add("alarm1/alarm2 missing and not derivable: %v", err)
+		return
+	}
+	top := 0.0
+	if rng, ok := c.e.Props["range"].([]any); ok && len(rng) == 2 {
+		top, _ = rng[1].(float64)
+	}
+	if _, err := substance.Setpoints(sub, unit, top, substance.Options{}); err != nil {
+		c.add("alarm1/alarm2 missing and not derivable: %v", err)
 	}
 }
 

@@ -219,6 +219,8 @@ func TestFeatureProblems(t *testing.T) {
 		{"fence identity", layer(`{"type":"Feature","properties":{"id":"X","kind":"fence","rule":"forbidden","authorized":"{\"identity_types\":[\"robot\"]}"},` +
 			`"geometry":{"type":"Polygon","coordinates":[[[106.6,38.1],[106.601,38.1],[106.601,38.101],[106.6,38.1]]]}}`), "X", "unknown identity_type"},
 		{"combustible setpoint", layer(point(`"id":"X","kind":"gas_detector","gas":"CH4","detector_type":"combustible","unit":"%LEL","range":[0,100],"alarm1":30,"alarm2":60`)), "X", "GB/T 50493-2019 §5.5.2"},
+		{"setpoints not derivable: unknown gas", layer(point(`"id":"X","kind":"gas_detector","gas":"XYZ","detector_type":"toxic","unit":"ppm","range":[0,100]`)), "X", "alarm1/alarm2 missing and not derivable"},
+		{"setpoints not derivable: range too small", layer(point(`"id":"X","kind":"gas_detector","gas":"CO","detector_type":"toxic","unit":"ppm","range":[0,10]`)), "X", "alarm1/alarm2 missing and not derivable"},
 		{"hazard alpha", layer(`{"type":"Feature","properties":{"id":"X","kind":"hazard_source","alpha":3,"substances":[{"substance":"ammonia","q_t":20,"Q_t":10}]},` +
 			`"geometry":{"type":"Polygon","coordinates":[[[106.6,38.1],[106.601,38.1],[106.601,38.101],[106.6,38.1]]]}}`), "X", "alpha 3"},
 		{"hazard R", layer(`{"type":"Feature","properties":{"id":"X","kind":"hazard_source","alpha":1,"R":5,"substances":[{"substance":"ammonia","q_t":20,"Q_t":10,"beta":2}]},` +
@@ -232,6 +234,23 @@ func TestFeatureProblems(t *testing.T) {
 			}
 			wantProblem(t, ps, c.id, c.want)
 		})
+	}
+}
+
+// TestDerivedSetpoints: a detector without alarm1/alarm2 is valid when the
+// substance library can derive them (GB/T 50493-2019 §5.5.2).
+func TestDerivedSetpoints(t *testing.T) {
+	for _, props := range []string{
+		`"id":"X","kind":"gas_detector","gas":"NH3","detector_type":"toxic","unit":"ppm","range":[0,100]`,
+		`"id":"X","kind":"gas_detector","gas":"CH3OH","substance":"methanol","detector_type":"combustible","unit":"%LEL","range":[0,100]`,
+		`"id":"X","kind":"gas_detector","gas":"O2","detector_type":"oxygen","unit":"%VOL","range":[0,25]`,
+		`"id":"X","kind":"gas_detector","gas":"H2S","detector_type":"toxic","unit":"ppm","range":[0,100],"alarm1":5`,
+	} {
+		for _, p := range Validate(testScene(map[string]string{"test.geojson": layer(point(props))})) {
+			if p.ID == "X" {
+				t.Errorf("%s: %v", props, p)
+			}
+		}
 	}
 }
 
