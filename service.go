@@ -196,7 +196,12 @@ func (s *Service) openAlarms(ctx context.Context) (err error) {
 	if err != nil {
 		return fmt.Errorf("chemtwin: alarms: %w", err)
 	}
+	dcfg, err := rules.DetectorConfigFromSettings(s.site.Settings)
+	if err != nil {
+		return fmt.Errorf("chemtwin: site settings: %w", err)
+	}
 	s.rules, err = rules.New(rules.Options{Scene: s.scene, Alarms: s.alarms, Logger: s.log, Clock: s.cfg.Clock,
+		Detector:        dcfg,
 		LowBatteryPct:   s.setting("low_battery_pct", 0),
 		TagOffline:      time.Duration(s.setting("tag_offline_s", 0) * float64(time.Second)),
 		DetectorOffline: time.Duration(s.setting("detector_offline_s", 0) * float64(time.Second)),

@@ -3,6 +3,7 @@ package rules
 import (
 	"errors"
 	"fmt"
+	"math"
 	"time"
 )
 
@@ -119,4 +120,47 @@ func (c DetectorConfig) withDefaults() DetectorConfig {
 		c.DriftFraction = DefaultDriftFraction
 	}
 	return c
+}
+
+// DetectorConfigFromSettings reads the site settings that tune the detector
+// state machine (numbers; absent ones keep the defaults):
+//
+//	gas_alarm_on_delay_s, gas_alarm_off_delay_s   Level delays (≥ 0)
+//	detector_stuck_after_s                        StuckAfter (< 0: off)
+//	detector_drift_window_h                       DriftWindow (< 0: off)
+//	detector_drift_fraction                       DriftFraction (0 < f < 1)
+//
+// It reports every bad setting, each wrapping ErrConfig.
+func DetectorConfigFromSettings(s map[string]any) (DetectorConfig, error) {
+	var c DetectorConfig
+	var errs []error
+	num := func(key string, ok func(float64) bool, set func(float64)) {
+		v, present := s[key]
+		if !present {
+			return
+		}
+		f, isNum := v.(float64)
+		if n, isInt := v.(int); isInt {
+			f, isNum = float64(n), true
+		}
+		if !isNum || math.IsNaN(f) || math.IsInf(f, 0) || !ok(f) {
+			errs = append(errs, fmt.Errorf("%w: setting %s = %v", ErrConfig, key, v))
+			return
+		}
+		set(f)
+	}
+	nonNeg := func(f float64) bool { return f >= 0 }
+	anyNum := func(float64) bool { return true }
+	sec := func(f float64) time.Duration { return time.Duration(f * float64(time.Second)) }
+	num("gas_alarm_on_delay_s", nonNeg, func(f float64) { c.Level.On = sec(f) })
+	num("gas_alarm_off_delay_s", nonNeg, func(f float64) { c.Level.Off = sec(f) })
+	num("detector_stuck_after_s", anyNum, func(f float64) {
+		c.StuckAfter = sec(f) // 0 keeps the default
+	})
+	num("detector_drift_window_h", anyNum, func(f float64) { c.DriftWindow = time.Duration(f * float64(time.Hour)) })
+	num("detector_drift_fraction", func(f float64) bool { return f > 0 && f < 1 }, func(f float64) { c.DriftFraction = f })
+	if err := errors.Join(errs...); err != nil {
+		return DetectorConfig{}, err
+	}
+	return c, c.Validate()
 }
