@@ -42,6 +42,7 @@ import (
 	"github.com/chemtwin/chemtwin/twin/fence"
 	"github.com/chemtwin/chemtwin/twin/gather"
 	"github.com/chemtwin/chemtwin/twin/rules"
+	"github.com/chemtwin/chemtwin/twin/threat"
 	"github.com/chemtwin/chemtwin/twin/video"
 	"github.com/chemtwin/chemtwin/web/cesium"
 )
@@ -65,9 +66,10 @@ type Service struct {
 	rules  *rules.Engine
 	gather *gather.Service
 	fences *fence.Service
-	video  *video.Linker  // nil for a scene without a plant frame
-	park   *park.Uploader // nil without --park-url
-	broker *broker.Broker // nil with an external broker
+	threat *threat.Service // nil for a scene without a plant frame
+	video  *video.Linker   // nil for a scene without a plant frame
+	park   *park.Uploader  // nil without --park-url
+	broker *broker.Broker  // nil with an external broker
 	ingest *ingest.Ingest
 	sim    *sim.Sim // nil unless simulating
 	tiles  *tiles.Server
@@ -220,6 +222,17 @@ func (s *Service) openAlarms(ctx context.Context) (err error) {
 	s.fences, err = fence.NewService(fence.ServiceOptions{Scene: s.scene, Alarms: s.alarms, Logger: s.log, Registerer: s.reg, Clock: s.cfg.Clock})
 	if err != nil {
 		return fmt.Errorf("chemtwin: fences: %w", err)
+	}
+	// Live threat zones: gas alarms → source estimate → zones as
+	// threat_zone entities (layer and OGC collection threat_zones).
+	if s.scene.Frame() == nil {
+		s.log.Warn("no plant frame: live threat zones are off")
+		return nil
+	}
+	s.threat, err = threat.New(threat.Options{Scene: s.scene, Logger: s.log, Registerer: s.reg,
+		Clock: s.cfg.Clock, ActiveAlarms: s.alarms.Active})
+	if err != nil {
+		return fmt.Errorf("chemtwin: threat zones: %w", err)
 	}
 	return nil
 }
@@ -486,6 +499,10 @@ func (s *Service) wire() {
 	s.alarms.Observe(s.hub.PublishAlarm)
 	s.alarms.Observe(s.gather.ObserveAlarm)
 	s.alarms.Observe(s.sosNearby)
+	if s.threat != nil {
+		s.scene.Observe(s.threat.ObserveScene)
+		s.alarms.Observe(s.threat.ObserveAlarm)
+	}
 	s.alarms.Observe(s.ingest.EnqueueAlarm) // published by ingest's own goroutine
 }
 
@@ -537,6 +554,9 @@ func (s *Service) Run(ctx context.Context) error {
 	g.Go(func() error { return s.rules.Run(gctx) })
 	g.Go(func() error { return s.gather.Run(gctx) })
 	g.Go(func() error { return s.fences.Run(gctx) })
+	if s.threat != nil {
+		g.Go(func() error { return s.threat.Run(gctx) })
+	}
 	if s.park != nil {
 		g.Go(func() error { return s.park.Run(gctx) })
 	}
