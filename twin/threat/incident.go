@@ -19,14 +19,15 @@ import (
 // Warnings an incident or a zone carries: the model limits of REFERENCE §8
 // that ALOHA shows.
 const (
-	WarnLowWind    = "wind_below_1_m_s"   // < plume.CircleBelowWindMS: zones drawn as circles
-	WarnStable     = "stability_e_f"      // Gaussian zones unreliable in classes E and F
-	WarnDenseGas   = "dense_gas"          // a dense gas in a neutral-buoyancy Gaussian model
-	WarnTooLong    = "zone_beyond_10_km"  // a zone reaches past plume.ZoneMaxM: report "> 10 km"
-	WarnTooShort   = "zone_under_10_m"    // a zone shorter than plume.ZoneMinM: not drawn
-	WarnNotReached = "level_not_reached"  // a level of concern not reached anywhere
-	WarnFlammable  = "flammable_loc_used" // no toxic level: the zones are 60 % / 10 % LEL
-	WarnPoorFit    = "poor_fit"           // the readings fit no plume (MaxResidualLog): zones withheld
+	WarnLowWind     = "wind_below_1_m_s"   // < plume.CircleBelowWindMS: zones drawn as circles
+	WarnStable      = "stability_e_f"      // Gaussian zones unreliable in classes E and F
+	WarnDenseGas    = "dense_gas"          // a dense gas in a neutral-buoyancy Gaussian model
+	WarnTooLong     = "zone_beyond_10_km"  // a zone reaches past plume.ZoneMaxM: report "> 10 km"
+	WarnTooShort    = "zone_under_10_m"    // a zone shorter than plume.ZoneMinM: not drawn
+	WarnNotReached  = "level_not_reached"  // a level of concern not reached anywhere
+	WarnFlammable   = "flammable_loc_used" // no toxic level: the zones are 60 % / 10 % LEL
+	WarnPoorFit     = "poor_fit"           // the readings fit no plume (MaxResidualLog): zones withheld
+	WarnFewReadings = "few_readings"       // under MinDetections: the source is the release source nearest upwind
 )
 
 // Incident is one substance's live release: the estimate, the weather and
@@ -299,6 +300,19 @@ func (s *Service) compute(g *group, stations []station, winds map[string][]windS
 	opts := plume.EstimateOptions{Plume: base, WindFromDeg: w.WindFromDeg,
 		Readings: g.readings, Candidates: g.candidates, GridStepM: s.opts.GridStepM,
 		DetectionLimitGM3: substance.PPMToGM3(s.opts.DetectionLimitPPM, g.sub.MolarMass(), substance.MolarVolume25C)}
+	if detected(g.readings, opts.DetectionLimitGM3) < MinDetections {
+		// Too few readings to place a source: any point upwind fits one
+		// reading exactly, the farthest with the largest rate. Take the
+		// release source nearest upwind of the alarming detector and fit
+		// only its rate.
+		c, ok := nearestUpwind(g.candidates, s.enu(g.points[0]), w.WindFromDeg)
+		if !ok {
+			return fail(fmt.Errorf("%w: %d detector(s) read gas and no release source lies upwind of %s", plume.ErrNoFit,
+				detected(g.readings, opts.DetectionLimitGM3), g.alarming[0]))
+		}
+		in.Warnings = append(in.Warnings, WarnFewReadings)
+		opts.Candidates, opts.GridStepM = []plume.Candidate{c}, -1
+	}
 	est, err := plume.EstimateSource(opts)
 	in.Detected = est.Detected
 	if err != nil {
@@ -318,6 +332,43 @@ func (s *Service) compute(g *group, stations []station, winds map[string][]windS
 		return fail(err)
 	}
 	return in
+}
+
+// MinDetections is how many detectors must read gas for the source to be
+// placed by the fit; with fewer, the release source nearest upwind of the
+// alarming detector is taken and only the rate is fitted.
+const MinDetections = 3
+
+// upwindHalfAngleDeg: a release source counts as upwind of a detector when
+// the detector lies within this angle of the source's downwind axis (about
+// twice a neutral day's 2σθ).
+const upwindHalfAngleDeg = 30
+
+// detected counts the readings at or above the detection limit.
+func detected(rs []plume.Reading, limitGM3 float64) int {
+	n := 0
+	for _, r := range rs {
+		if r.ConcentrationGM3 >= limitGM3 && r.ConcentrationGM3 > 0 {
+			n++
+		}
+	}
+	return n
+}
+
+// nearestUpwind returns the candidate nearest det (metres east/north) of
+// those whose downwind axis passes the detector within upwindHalfAngleDeg.
+func nearestUpwind(cs []plume.Candidate, det orb.Point, fromDeg float64) (plume.Candidate, bool) {
+	d := plume.Downwind(fromDeg)
+	tan := math.Tan(upwindHalfAngleDeg * math.Pi / 180)
+	best, bestM := plume.Candidate{}, math.Inf(1)
+	for _, c := range cs {
+		ve, vn := det[0]-c.At[0], det[1]-c.At[1]
+		x, y := ve*d[0]+vn*d[1], math.Abs(-ve*d[1]+vn*d[0])
+		if x > 0 && y <= x*tan && math.Hypot(ve, vn) < bestM {
+			best, bestM = c, math.Hypot(ve, vn)
+		}
+	}
+	return best, !math.IsInf(bestM, 1)
 }
 
 // MaxResidualLog is the worst fit (RMS error of the natural-log

@@ -14,6 +14,7 @@ import (
 	"github.com/chemtwin/chemtwin/geo/plume"
 	"github.com/chemtwin/chemtwin/twin"
 	"github.com/chemtwin/chemtwin/twin/alarm"
+	"github.com/chemtwin/chemtwin/twin/substance"
 )
 
 func start(t *testing.T, p *plant) *Service {
@@ -147,6 +148,10 @@ func TestAlarmToZones(t *testing.T) {
 	p.clock.Add(11 * time.Minute)
 	p.weather(3, 180, "D")
 	p.readings(3, 180, plume.D)
+	// The wind and the readings arrive apart: a recompute between them fits
+	// old readings to the new wind (no zones); the next one, a second
+	// later, has both.
+	p.clock.Add(2 * time.Second)
 	z = p.waitZones("zones turned north", func(z map[string]*twin.Entity) bool {
 		y := z[want[2]]
 		return y != nil && y.Props["wind_from"] == 180.0
@@ -325,5 +330,44 @@ func TestNoPlumeNoZones(t *testing.T) {
 	}
 	if z := p.zonesOf(); len(z) != 0 {
 		t.Fatalf("zones drawn from no plume: %v", keys(z))
+	}
+}
+
+// TestOneDetectorTheNearestSourceUpwind: with one detector reading gas the
+// fit cannot place a source (any point upwind explains one reading); the
+// release source nearest upwind of it is taken and its rate fitted, with a
+// warning.
+func TestOneDetectorTheNearestSourceUpwind(t *testing.T) {
+	p := newPlant(t)
+	p.weather(3, 270, "D")
+	var cs []twin.Change
+	for i := range detectorsEN {
+		v := 0.0
+		if i == 0 { // GD-A, 30 m east (downwind) of the tank
+			v = 80
+		}
+		cs = append(cs, twin.SetState{ID: detID(i), At: p.clock.Now(), State: map[string]any{"value": v, "unit": "ppm"}})
+	}
+	p.apply(cs...)
+	s, err := New(Options{Scene: p.scene, Clock: p.clock.Now,
+		ActiveAlarms: func() []alarm.Alarm { return []alarm.Alarm{gasAlarm("GD-A", alarm.ActionRaised).Alarm} }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.step()
+	in := s.Incidents()
+	if len(in) != 1 || in[0].Error != "" || in[0].Source.ID != "T-NH3" || !slices.Contains(in[0].Warnings, WarnFewReadings) {
+		t.Fatalf("incidents %+v", in)
+	}
+	// The rate is fitted to the one reading and to the detectors further
+	// down the same axis that read nothing: at GD-A it predicts gas, at
+	// most the 80 ppm read.
+	pl := plume.Plume{RateGS: in[0].Source.RateGS, WindMS: 3, Stability: plume.D}
+	c, err := pl.Concentration(30, 0, 0.5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ppm := substance.GM3ToPPM(c.ConcentrationGM3, p.ammo.MolarMass(), substance.MolarVolume25C); !(ppm > 1 && ppm <= 80.8) || len(in[0].Zones) == 0 {
+		t.Errorf("rate %.2f g/s gives %.1f ppm at GD-A (read 80); %d zones", in[0].Source.RateGS, ppm, len(in[0].Zones))
 	}
 }
