@@ -28,6 +28,7 @@ const (
 	WarnFlammable   = "flammable_loc_used" // no toxic level: the zones are 60 % / 10 % LEL
 	WarnPoorFit     = "poor_fit"           // the readings fit no plume (MaxResidualLog): zones withheld
 	WarnFewReadings = "few_readings"       // under MinDetections: the source is the release source nearest upwind
+	WarnStale       = "stale"              // the last recompute failed (see error): the zones are the last good ones, up to HoldZones old
 )
 
 // Incident is one substance's live release: the estimate, the weather and
@@ -42,7 +43,8 @@ type Incident struct {
 	Zones      []Zone    `json:"zones"`
 	Warnings   []string  `json:"warnings"`
 	ComputedAt time.Time `json:"computed_at"`
-	// Error says why no zones could be drawn ("" when they were).
+	// Error says why no zones could be drawn ("" when they were); with
+	// WarnStale the zones are the last good ones.
 	Error string `json:"error,omitempty"`
 }
 
@@ -113,12 +115,33 @@ func (s *Service) recompute(now time.Time, alarms []string, winds map[string][]w
 		if in.Error != "" {
 			s.m.errors.Inc()
 			s.log.Warn("threat zones not drawn", "substance", g.sub.ID, "err", in.Error)
+			in = hold(s.current[g.sub.ID], in, now)
 		}
 		next[g.sub.ID] = in
 	}
 	s.countPeople(next)
 	s.current = next
 	s.write()
+}
+
+// HoldZones is how long the last zones drawn stay up while later
+// recomputes fail (the wind and the readings arrive apart, a detector drops
+// out): the zones do not flicker off, and they say they are stale
+// (WarnStale). A choice of this package, not a standard.
+const HoldZones = 60 * time.Second
+
+// hold returns failed with the zones of prev carried over, while prev's
+// zones were computed less than HoldZones before now; else failed as it is.
+func hold(prev, failed *incident, now time.Time) *incident {
+	if prev == nil || len(prev.Zones) == 0 || now.Sub(prev.ComputedAt) >= HoldZones {
+		return failed
+	}
+	in := &incident{Incident: prev.Incident.clone(), polys: prev.polys}
+	in.Error = failed.Error
+	if !slices.Contains(in.Warnings, WarnStale) {
+		in.Warnings = append(in.Warnings, WarnStale)
+	}
+	return in
 }
 
 // recount refreshes the people in the current zones.

@@ -371,3 +371,25 @@ func TestOneDetectorTheNearestSourceUpwind(t *testing.T) {
 		t.Errorf("rate %.2f g/s gives %.1f ppm at GD-A (read 80); %d zones", in[0].Source.RateGS, ppm, len(in[0].Zones))
 	}
 }
+
+// TestHoldZones: a failed recompute keeps the last good zones, marked
+// stale, for HoldZones; after that it shows the failure with no zones.
+func TestHoldZones(t *testing.T) {
+	t0 := time.Date(2026, 7, 1, 8, 0, 0, 0, time.UTC)
+	prev := &incident{Incident: Incident{Substance: "ammonia", ComputedAt: t0, Warnings: []string{WarnDenseGas},
+		Zones: []Zone{{ID: "TZ-ammonia-3", Level: 3}}}, polys: []orb.Polygon{{{{0, 0}, {1, 0}, {1, 1}, {0, 0}}}}}
+	failed := &incident{Incident: Incident{Substance: "ammonia", Error: "no fit", Warnings: []string{WarnPoorFit}}}
+	in := hold(prev, failed, t0.Add(30*time.Second))
+	if len(in.Zones) != 1 || len(in.polys) != 1 || in.Error != "no fit" || !slices.Contains(in.Warnings, WarnStale) || !in.ComputedAt.Equal(t0) {
+		t.Fatalf("held: %+v", in.Incident)
+	}
+	if slices.Contains(prev.Warnings, WarnStale) {
+		t.Fatal("hold changed the previous incident")
+	}
+	if in := hold(prev, failed, t0.Add(HoldZones)); in != failed {
+		t.Fatalf("after HoldZones: %+v", in.Incident)
+	}
+	if in := hold(nil, failed, t0); in != failed {
+		t.Fatalf("no previous: %+v", in.Incident)
+	}
+}
