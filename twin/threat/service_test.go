@@ -291,13 +291,7 @@ func TestBackgroundReadingsAreCleanAir(t *testing.T) {
 	for _, i := range []int{5, 6, 7, 8} {
 		p.apply(twin.SetState{ID: detID(i), At: p.clock.Now(), State: map[string]any{"value": 2.0, "unit": "ppm"}})
 	}
-	s, err := New(Options{Scene: p.scene, Clock: p.clock.Now,
-		ActiveAlarms: func() []alarm.Alarm { return []alarm.Alarm{gasAlarm("GD-A", alarm.ActionRaised).Alarm} }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s.step()
-	in := s.Incidents()
+	in := stepFor(t, p, "GD-A")
 	if len(in) != 1 || in[0].Error != "" || in[0].Source.ID != "T-NH3" || len(in[0].Zones) != 6 {
 		t.Fatalf("incidents %+v", in)
 	}
@@ -309,22 +303,8 @@ func TestBackgroundReadingsAreCleanAir(t *testing.T) {
 func TestNoPlumeNoZones(t *testing.T) {
 	p := newPlant(t)
 	p.weather(3, 270, "D")
-	var cs []twin.Change
-	for i := range detectorsEN {
-		v := 0.0
-		if i == 0 || i == 2 || i == 4 { // GD-A, GD-C, GD-E; GD-B and GD-D read nothing
-			v = 80
-		}
-		cs = append(cs, twin.SetState{ID: detID(i), At: p.clock.Now(), State: map[string]any{"value": v, "unit": "ppm"}})
-	}
-	p.apply(cs...)
-	s, err := New(Options{Scene: p.scene, Clock: p.clock.Now,
-		ActiveAlarms: func() []alarm.Alarm { return []alarm.Alarm{gasAlarm("GD-A", alarm.ActionRaised).Alarm} }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s.step()
-	in := s.Incidents()
+	p.setPPM(map[int]float64{0: 80, 2: 80, 4: 80}) // GD-A, GD-C, GD-E; GD-B and GD-D read nothing
+	in := stepFor(t, p, "GD-A")
 	if len(in) != 1 || in[0].Error == "" || len(in[0].Zones) != 0 || !slices.Contains(in[0].Warnings, WarnPoorFit) {
 		t.Fatalf("incidents %+v", in)
 	}
@@ -340,22 +320,8 @@ func TestNoPlumeNoZones(t *testing.T) {
 func TestOneDetectorTheNearestSourceUpwind(t *testing.T) {
 	p := newPlant(t)
 	p.weather(3, 270, "D")
-	var cs []twin.Change
-	for i := range detectorsEN {
-		v := 0.0
-		if i == 0 { // GD-A, 30 m east (downwind) of the tank
-			v = 80
-		}
-		cs = append(cs, twin.SetState{ID: detID(i), At: p.clock.Now(), State: map[string]any{"value": v, "unit": "ppm"}})
-	}
-	p.apply(cs...)
-	s, err := New(Options{Scene: p.scene, Clock: p.clock.Now,
-		ActiveAlarms: func() []alarm.Alarm { return []alarm.Alarm{gasAlarm("GD-A", alarm.ActionRaised).Alarm} }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s.step()
-	in := s.Incidents()
+	p.setPPM(map[int]float64{0: 80}) // GD-A, 30 m east (downwind) of the tank
+	in := stepFor(t, p, "GD-A")
 	if len(in) != 1 || in[0].Error != "" || in[0].Source.ID != "T-NH3" || !slices.Contains(in[0].Warnings, WarnFewReadings) {
 		t.Fatalf("incidents %+v", in)
 	}
@@ -392,4 +358,26 @@ func TestHoldZones(t *testing.T) {
 	if in := hold(nil, failed, t0); in != failed {
 		t.Fatalf("no previous: %+v", in.Incident)
 	}
+}
+
+// setPPM sets every detector's value: ppm[i] for detector i, 0 for the rest.
+func (p *plant) setPPM(ppm map[int]float64) {
+	var cs []twin.Change
+	for i := range detectorsEN {
+		cs = append(cs, twin.SetState{ID: detID(i), At: p.clock.Now(), State: map[string]any{"value": ppm[i], "unit": "ppm"}})
+	}
+	p.apply(cs...)
+}
+
+// stepFor runs one recompute of a new service with det's gas alarm open
+// and returns its incidents.
+func stepFor(t *testing.T, p *plant, det string) []Incident {
+	t.Helper()
+	s, err := New(Options{Scene: p.scene, Clock: p.clock.Now,
+		ActiveAlarms: func() []alarm.Alarm { return []alarm.Alarm{gasAlarm(det, alarm.ActionRaised).Alarm} }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.step()
+	return s.Incidents()
 }
