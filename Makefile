@@ -2,7 +2,8 @@
 GO          ?= go
 BIN         ?= bin/chemtwin
 DATA        ?= data
-FUZZTIME    ?= 5s
+# FUZZTIME is each fuzz target's burst (the seed corpora run in unit anyway).
+FUZZTIME    ?= 2s
 STATICCHECK ?= $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2
 LDFLAGS     ?= -s -w -X github.com/chemtwin/chemtwin.Version=$(shell git describe --always --dirty 2>/dev/null || echo dev)
 

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Runs every native Go fuzz target briefly (FUZZTIME, default 5s), one at a
+# Runs every native Go fuzz target briefly (FUZZTIME, default 2s), one at a
 # time as `go test -fuzz` requires. Seed corpora run in `go test` anyway;
 # this adds a short burst of new inputs for each parser.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-fuzztime=${FUZZTIME:-5s}
+fuzztime=${FUZZTIME:-2s}
 status=0
 while IFS= read -r line; do
   file=${line%%:*}

@@ -76,7 +76,9 @@ export async function openViewer(server) {
     outside.push(url);
     return route.abort();
   });
-  await page.goto(server.url);
+  // Half resolution: software WebGL draws every pixel on the CPU, and on a
+  // 2-core machine the full 1600×1000 made the suite take 10 minutes.
+  await page.goto(server.url + "?render_scale=0.5");
   await page.waitForFunction(() => window.chemtwin && window.chemtwin.ready && window.chemtwin.ready(), null, { timeout: 90000 });
   mkdirSync(outDir, { recursive: true });
   return { browser, page, errors, outside };

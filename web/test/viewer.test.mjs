@@ -25,6 +25,8 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const counts = () => page.evaluate(() => window.chemtwin.counts());
 
 test("renders the plant without console errors or outside requests", async () => {
+  // The harness asks for ?render_scale=0.5 (software WebGL on 2 cores).
+  assert.equal(await page.evaluate(() => window.chemtwin.renderScale()), 0.5);
   await sleep(3000); // let tiles and the first live frames draw
   const shot = await page.locator("#map").screenshot();
   writeFileSync(join(outDir, "viewer.png"), shot);

@@ -15,6 +15,7 @@
 //             label, shown}]
 //   screen(lon, lat, height) the window position {x, y} (CSS pixels) of a
 //             point, or null when it is not in view
+//   renderScale() the 3D scene's resolution scale (?render_scale=)
 import { state } from "./state.js";
 import { currentViewer } from "./viewer.js";
 import { bench } from "./movers.js";
@@ -25,7 +26,8 @@ import { drawnGatherings } from "./gatherings.js";
 
 export function initHook() {
   Object.defineProperty(window, "chemtwin", {
-    value: Object.freeze({ counts, perf, bench, camera, ready, playback: playbackState, gatherings: drawnGatherings, screen }),
+    value: Object.freeze({ counts, perf, bench, camera, ready, playback: playbackState, gatherings: drawnGatherings, screen,
+      renderScale: () => currentViewer()?.resolutionScale }),
     writable: false, configurable: false,
   });
 }

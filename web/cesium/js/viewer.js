@@ -28,6 +28,7 @@ export function createViewer(container, site) {
     fullscreenButton: false, vrButton: false, infoBox: false, selectionIndicator: false,
     skyBox: false, skyAtmosphere: false, requestRenderMode: true, maximumRenderTimeChange: Infinity,
   });
+  viewer.resolutionScale = renderScale(window.location.search);
   configureScene(viewer.scene);
   frame = siteFrame(site);
   home = homeView(site);
@@ -40,6 +41,15 @@ export function createViewer(container, site) {
   viewer.camera.flyToBoundingSphere(home.sphere, { offset: home.offset, duration: 0 });
   addBasemap(viewer, site).catch((err) => console.info("chemtwin: no plant basemap:", err.message));
   return viewer;
+}
+
+// renderScale reads ?render_scale=S (0.25–1) from the page's query: the 3D
+// scene is drawn at S times the screen resolution and scaled up, for plant
+// PCs without a GPU, where software WebGL draws every pixel on the CPU
+// (the browser tests use 0.5). Default 1.
+export function renderScale(search) {
+  const s = Number(new URLSearchParams(search).get("render_scale"));
+  return Number.isFinite(s) && s >= 0.25 && s <= 1 ? s : 1;
 }
 
 // configureScene turns off everything that would fetch or draw remote or
