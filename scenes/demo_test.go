@@ -143,6 +143,7 @@ func TestDemoDetectorCounts(t *testing.T) {
 // OELs (mg/m³, GBZ 2.1; REFERENCE §6) of the toxic gases in the demo.
 var oelMgM3 = map[string]struct{ oel, mw float64 }{
 	"H2S": {10, 34.08}, "NH3": {20, 17.03}, "CO": {20, 28.01}, "Cl2": {1, 70.90},
+	"CH3OH": {25, 32.04}, // PC-TWA; methanol has no MAC
 }
 
 func TestDemoDetectorSetpoints(t *testing.T) {

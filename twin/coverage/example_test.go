@@ -32,12 +32,12 @@ func ExampleCheck() {
 		}
 	})
 	// Output:
-	// FL-401 methanol false: toxic ≤ 4 m by 0
+	// FL-401 methanol true: toxic ≤ 4 m by 1
 	// FL-402 ammonia true: toxic ≤ 4 m by 1
-	// TK-401 methanol false: toxic ≤ 4 m by 0
-	// TK-402 methanol false: toxic ≤ 4 m by 0
-	// TK-403 methanol false: toxic ≤ 4 m by 0
-	// TK-404 methanol false: toxic ≤ 4 m by 0
+	// TK-401 methanol true: toxic ≤ 4 m by 2
+	// TK-402 methanol true: toxic ≤ 4 m by 2
+	// TK-403 methanol true: toxic ≤ 4 m by 2
+	// TK-404 methanol true: toxic ≤ 4 m by 2
 	// TK-405 ammonia true: toxic ≤ 4 m by 2
 	// TK-406 ammonia true: toxic ≤ 4 m by 2
 }

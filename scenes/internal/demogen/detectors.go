@@ -60,8 +60,13 @@ func commonRange(v float64) float64 {
 // above the floor, lighter ones within 2 m above the release source, CO (as
 // heavy as air) and oxygen in the breathing zone. OELs are GBZ 2.1-2019
 // (MAC where one exists, else PC-TWA).
+//
+// Methanol is both combustible and toxic; GB/T 50493-2019 §3.0.1 item 3
+// asks a toxic detector for such a single-component gas, so the methanol
+// detectors are toxic cells on methanol's PC-TWA of 25 mg/m³ (0–100 ppm,
+// 18/37 ppm), which also see a vapour cloud long before 25 %LEL (15,000 ppm).
 var gases = map[string]gasSpec{
-	"CH3OH": combustible("CH3OH", "methanol", "甲醇", 0.6),
+	"CH3OH": toxic("CH3OH", "methanol", "甲醇", 25, 32.04, 0.6),
 	"H2":    combustible("H2", "hydrogen", "氢气", 2.5),
 	"CH4":   combustible("CH4", "methane", "甲烷", 2.0),
 	"NH3":   toxic("NH3", "ammonia", "氨气", 20, 17.03, 2.0),
