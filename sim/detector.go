@@ -52,6 +52,7 @@ type detector struct {
 	floor                int
 	lastT                float64
 	leaks                []leak
+	releases             []*exposure // scripted releases it can smell
 	m                    *model
 }
 
@@ -64,6 +65,7 @@ func (s *Sim) buildDetectors(es []*twin.Entity) []*detector {
 		}
 		d := newDetector(e, newRand(s.m.seed, "detector/"+e.ID))
 		d.m, d.topic = s.m, s.m.site+"detectors/"+e.ID+"/reading"
+		d.releases = exposures(e, s.releases)
 		if e.Geometry != nil {
 			d.p = plantPoint(s.m.frame, e.Point())
 		}
@@ -147,7 +149,7 @@ func (d *detector) quiet() {
 // emit publishes the reading at ms.
 func (d *detector) emit(ms int64) (Message, bool, int64) {
 	t := d.m.sec(ms)
-	v := d.value(t)
+	v := d.value(ms, t)
 	o := newObj(64)
 	o.num("value", v, d.prec)
 	o.str("unit", d.unit)
@@ -155,10 +157,10 @@ func (d *detector) emit(ms int64) (Message, bool, int64) {
 	return Message{Topic: d.topic, Payload: o.done()}, true, ms + readingPeriodMS
 }
 
-// value is the reading at simulation time t: the quiet signal clamped to
-// its band, plus any leak, clamped to the range and rounded to the
-// resolution.
-func (d *detector) value(t float64) float64 {
+// value is the reading at epoch ms, simulation time t: the quiet signal
+// clamped to its band, plus any leak and release, clamped to the range and
+// rounded to the resolution.
+func (d *detector) value(ms int64, t float64) float64 {
 	d.drift = ou(d.r, d.drift, t-d.lastT, driftTauS, d.sigmaDrift)
 	d.lastT = t
 	v := d.zero + d.drift + normal(d.r, d.sigmaN)
@@ -166,6 +168,9 @@ func (d *detector) value(t float64) float64 {
 	d.leaks = slices.DeleteFunc(d.leaks, func(l leak) bool { return l.over(t) })
 	for _, l := range d.leaks {
 		v += l.at(t)
+	}
+	for _, x := range d.releases {
+		v += x.at(ms, t, d.p, d)
 	}
 	v = math.Max(d.lo, math.Min(d.hi, v))
 	return math.Round(v/d.res) * d.res

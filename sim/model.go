@@ -104,8 +104,12 @@ func label(g *route.Graph, labels []int, edge int) int { return labels[g.Edge(ed
 func (s *Sim) build(c sceneCopy) {
 	people := s.buildPeople(c.byKind[twin.KindPerson])
 	vehicles := s.buildVehicles(c.byKind[twin.KindVehicle])
+	weather := s.newClimate()
+	for _, r := range s.releases {
+		r.c = weather
+	}
 	detectors := s.buildDetectors(c.byKind[twin.KindGasDetector])
-	stations := s.buildStations(c.byKind[twin.KindWeatherStation])
+	stations := s.buildStations(c.byKind[twin.KindWeatherStation], weather)
 	cams := s.buildCameras(c.byKind[twin.KindCamera])
 	s.ep = newEpisodes(s.m, s.opts.Episodes, people, detectors)
 	if s.opts.Episodes {

@@ -52,6 +52,10 @@ type Options struct {
 	// negative: free space between floors. The service passes the site's
 	// ble_floor_loss_db, the value its positioning solver assumes.
 	FloorLossDB float64
+	// Releases are scripted gas releases played into the detectors'
+	// readings (release.go; Scenario returns the named ones). They are
+	// independent of Episodes.
+	Releases []Release
 	// Location is the local time of the weather's diurnal cycle; default
 	// the site's timezone property, else Asia/Shanghai (UTC+8 when the time
 	// zone database is missing).
@@ -92,19 +96,20 @@ type stream struct {
 // scene read at New, the options and the sequence of Step times. A Sim is
 // not safe for concurrent use: one goroutine (Run's) steps it.
 type Sim struct {
-	opts    Options
-	log     *slog.Logger
-	m       *model
-	streams []stream
-	heap    []int32 // stream indices ordered by (next, index)
-	ep      *episodes
-	crowd   *crowd
-	metrics *metrics
-	started bool
-	t0      int64 // epoch ms of simulation time zero
-	last    int64 // epoch ms of the last Step
-	counts  Counts
-	skipped int
+	opts     Options
+	log      *slog.Logger
+	m        *model
+	streams  []stream
+	heap     []int32 // stream indices ordered by (next, index)
+	ep       *episodes
+	releases []*release
+	crowd    *crowd
+	metrics  *metrics
+	started  bool
+	t0       int64 // epoch ms of simulation time zero
+	last     int64 // epoch ms of the last Step
+	counts   Counts
+	skipped  int
 }
 
 // Counts says what a simulator runs.
@@ -173,6 +178,9 @@ func New(s *twin.Scene, opts Options) (*Sim, error) {
 	}
 	f, err := chooseFrame(opts.Frame, s, c)
 	if err != nil {
+		return nil, err
+	}
+	if sim.releases, err = resolveReleases(s, f, opts.Releases); err != nil {
 		return nil, err
 	}
 	sim.m = newModel(s, c, f, opts, sim.log)

@@ -73,11 +73,16 @@ type station struct {
 	speedF, dirOff, tempOffC float64
 }
 
-func (s *Sim) buildStations(es []*twin.Entity) []*station {
+// newClimate draws the regional weather's starting deviations.
+func (s *Sim) newClimate() *climate {
 	origin, _ := s.m.frame.Origin()
 	c := &climate{r: newRand(s.m.seed, "weather"), loc: s.opts.Location, lat: origin[1], lon: origin[0]}
 	c.dir, c.wind = normal(c.r, dirSigmaDeg), normal(c.r, windSigmaMS)
 	c.temp, c.cloud = normal(c.r, tempSigmaC), normal(c.r, cloudSigmaOctas)
+	return c
+}
+
+func (s *Sim) buildStations(es []*twin.Entity, c *climate) []*station {
 	var out []*station
 	for _, e := range es {
 		if !topicLevel(e.ID) {
@@ -93,11 +98,30 @@ func (s *Sim) buildStations(es []*twin.Entity) []*station {
 	return out
 }
 
+// meanWind is the regional wind at epoch ms as the climate stands (no
+// advance): the speed without a station's bias or gusts, m/s, and the
+// direction it blows from without a station's offset or jitter, degrees.
+func (c *climate) meanWind(ms int64) (speedMS, fromDeg float64) {
+	speed := meanWindMS + diurnalWindMS*math.Cos(2*math.Pi/24*(c.hour(ms)-15)) + c.wind
+	return math.Max(0.3, math.Min(15, speed)), math.Mod(prevailingFromDeg+c.dir+720, 360)
+}
+
+// hour is the local hour of the day at epoch ms.
+func (c *climate) hour(ms int64) float64 {
+	local := time.UnixMilli(ms).In(c.loc)
+	return float64(local.Hour()) + float64(local.Minute())/60
+}
+
+// octas is the cloud cover as the climate stands.
+func (c *climate) octas() int {
+	return int(math.Max(0, math.Min(8, math.Round(meanCloudOctas+c.cloud))))
+}
+
 func (st *station) emit(ms int64) (Message, bool, int64) {
 	c := st.c
 	c.advance(st.m.sec(ms))
 	local := time.UnixMilli(ms).In(c.loc)
-	hour := float64(local.Hour()) + float64(local.Minute())/60
+	hour := c.hour(ms)
 	day := 2 * math.Pi / 24
 	wind := (meanWindMS + diurnalWindMS*math.Cos(day*(hour-15)) + c.wind) * st.speedF
 	if st.r.Float64() < gustChance {
@@ -107,7 +131,7 @@ func (st *station) emit(ms int64) (Message, bool, int64) {
 	from := math.Mod(prevailingFromDeg+c.dir+st.dirOff+normal(st.r, dirJitterDeg)+720, 360)
 	season := 2 * math.Pi * float64(local.YearDay()-warmestDay) / 365.25
 	temp := annualMeanC + seasonalAmpC*math.Cos(season) + diurnalAmpC*math.Cos(day*(hour-warmestHour)) + c.temp + st.tempOffC
-	cloud := int(math.Max(0, math.Min(8, math.Round(meanCloudOctas+c.cloud))))
+	cloud := c.octas()
 	o := newObj(128)
 	o.num("wind_speed", wind, 1)
 	o.num("wind_from", math.Round(from), 0)
