@@ -22,6 +22,9 @@ type Reading struct {
 	// ConcentrationGM3 is the reading, g/m³; a value below the detection
 	// limit (zero included) says only "less than the limit" (censored).
 	ConcentrationGM3 float64
+	// Saturated marks a reading at the top of the detector's range: the
+	// concentration is at least ConcentrationGM3.
+	Saturated bool
 }
 
 // EstimateOptions describe a source estimation. The zero value of every
@@ -52,6 +55,14 @@ type EstimateOptions struct {
 	// RadiusM is the radius of the confidence region about the estimate;
 	// default twice the grid step (20 m without a grid).
 	RadiusM float64
+	// SourceSigmaYM and SourceSigmaZM are the candidates' initial spread,
+	// m: a leak in a process unit is a volume source (see Widened); 0 is
+	// a point source.
+	SourceSigmaYM, SourceSigmaZM float64
+	// DirectionSigmaDeg is the uncertainty of the wind direction the
+	// readings are held against, degrees (0–45; see Widened): readings of
+	// the moment against a 10-min mean direction.
+	DirectionSigmaDeg float64
 	// LogSigmaFloor is the smallest standard deviation of the log error
 	// the confidence assumes (a perfect fit is not infinitely sure);
 	// default 0.1 (10 %).
@@ -83,6 +94,10 @@ type Estimate struct {
 	// a candidate rules it out).
 	Candidates, Feasible int
 	Detected, Censored   int // readings at/above and below the limit
+	// RateLowerBound is set when every detection the best candidate
+	// explains is saturated (Reading.Saturated): the rate is at least
+	// RateGS, and zones drawn with it are the least the release can be.
+	RateLowerBound bool
 }
 
 // EstimateSource fits the plume to the readings: for each candidate the
@@ -135,6 +150,10 @@ func EstimateSource(o EstimateOptions) (Estimate, error) {
 		return est, fmt.Errorf("%w: every candidate is downwind of a detection", ErrNoFit)
 	}
 	est.Source, est.RateGS = cands[best], math.Exp(lnQ[best])
+	if _, err := f.fit(cands[best], &lnQ[best], &sse[best], &terms[best]); err != nil {
+		return est, err
+	}
+	est.RateLowerBound = len(f.a) == 0
 	est.ResidualLog = math.Sqrt(sse[best] / float64(terms[best]))
 	est.Confidence, est.RunnerUp, est.RunnerUpResidualLog = confidence(cands, sse, terms, best, o, est.ResidualLog)
 	return est, nil
@@ -144,6 +163,13 @@ func (o EstimateOptions) withDefaults() (EstimateOptions, error) {
 	o.Plume.RateGS, o.Plume.HeightM = 1, 0
 	if err := o.Plume.Validate(); err != nil {
 		return o, err
+	}
+	if o.SourceSigmaYM != 0 || o.SourceSigmaZM != 0 || o.DirectionSigmaDeg != 0 {
+		w := Widened{Base: o.Plume.Sigma, Y0M: o.SourceSigmaYM, Z0M: o.SourceSigmaZM, ThetaDeg: o.DirectionSigmaDeg}
+		if err := w.check(); err != nil {
+			return o, err
+		}
+		o.Plume.Sigma = w
 	}
 	if o.GridStepM == 0 {
 		o.GridStepM = 10

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/paulmach/orb"
@@ -149,13 +150,18 @@ func TestEstimateSourceAmbiguous(t *testing.T) {
 // search of S(L).
 func TestFitLogRate(t *testing.T) {
 	for _, tc := range []struct {
-		name string
-		a, b []float64
+		name    string
+		a, b, c []float64
 	}{
-		{"detections only", []float64{1, 2, 4}, nil},
-		{"censored above", []float64{1, 2}, []float64{3, 5}},
-		{"one censored below", []float64{0}, []float64{-1}},
-		{"several censored below", []float64{0, 1, 2}, []float64{-2, 0.5, -0.3, 3}},
+		{"detections only", []float64{1, 2, 4}, nil, nil},
+		{"censored above", []float64{1, 2}, []float64{3, 5}, nil},
+		{"one censored below", []float64{0}, []float64{-1}, nil},
+		{"several censored below", []float64{0, 1, 2}, []float64{-2, 0.5, -0.3, 3}, nil},
+		{"saturated above the mean", []float64{0, 1}, nil, []float64{3, 0.2, 2}},
+		{"saturated and censored", []float64{0, 1, 2}, []float64{-2, 0.5, -0.3, 3}, []float64{4, 1.5, -1}},
+		{"saturated pulling past a censored", []float64{0}, []float64{0.5, 1}, []float64{3, 2.5}},
+		{"saturated only", nil, []float64{2, 4}, []float64{1, -1, 0.5}},
+		{"saturated only, bounded below", nil, []float64{0.2, 4}, []float64{1, -1, 0.5}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := func(l float64) float64 {
@@ -168,15 +174,25 @@ func TestFitLogRate(t *testing.T) {
 						v += (l - b) * (l - b)
 					}
 				}
+				for _, c := range tc.c {
+					if l < c {
+						v += (l - c) * (l - c)
+					}
+				}
 				return v
 			}
-			lnQ, sse, _ := fitLogRate(tc.a, append([]float64(nil), tc.b...))
+			lnQ, sse, _ := fitLogRate(tc.a, slices.Clone(tc.b), slices.Clone(tc.c))
 			if math.Abs(sse-s(lnQ)) > 1e-12 {
 				t.Fatalf("sse %g, S(%g) = %g", sse, lnQ, s(lnQ))
 			}
 			for l := -5.0; l <= 5; l += 0.001 {
 				if s(l) < sse-1e-12 {
 					t.Fatalf("S(%g) = %g below the minimum %g at %g", l, s(l), sse, lnQ)
+				}
+				// With saturated readings alone the minimum is a range:
+				// L is its lower end.
+				if len(tc.a) == 0 && l < lnQ-1e-9 && s(l) <= sse+1e-12 {
+					t.Fatalf("S(%g) = %g is minimal below L = %g", l, s(l), lnQ)
 				}
 			}
 		})

@@ -28,6 +28,7 @@ const (
 	WarnFlammable   = "flammable_loc_used" // no toxic level: the zones are 60 % / 10 % LEL
 	WarnPoorFit     = "poor_fit"           // the readings fit no plume (MaxResidualLog): zones withheld
 	WarnFewReadings = "few_readings"       // under MinDetections: the source is the release source nearest upwind
+	WarnRateAtLeast = "rate_lower_bound"   // every detection fitted is at full scale: the rate and zones are the least the release can be
 	WarnStale       = "stale"              // the last recompute failed (see error): the zones are the last good ones, up to HoldZones old
 )
 
@@ -212,7 +213,7 @@ func (s *Service) around(tx twin.Tx, g *group) {
 			return true
 		}
 		if c, ok := s.reading(e, g.sub); ok {
-			g.readings = append(g.readings, plume.Reading{At: at, ZM: math.Max(0, e.Height), ConcentrationGM3: c})
+			g.readings = append(g.readings, plume.Reading{At: at, ZM: math.Max(0, e.Height), ConcentrationGM3: c, Saturated: saturated(e)})
 		}
 		return true
 	})
@@ -255,6 +256,21 @@ func (s *Service) reading(e *twin.Entity, sub *substance.Substance) (float64, bo
 	}
 	c, err := sub.Convert(math.Max(0, v), u, substance.GM3, substance.MolarVolume25C)
 	return c, err == nil
+}
+
+// saturated reports whether a detector reads at the top of its range (or
+// says so): the gas is at least that much.
+func saturated(e *twin.Entity) bool {
+	if st, _ := e.State["state"].(string); st == "over_range" {
+		return true
+	}
+	v, ok := twin.AsFloat(e.State["value"])
+	r, okR := e.Props["range"].([]any)
+	if !ok || !okR || len(r) != 2 {
+		return false
+	}
+	hi, ok := twin.AsFloat(r[1])
+	return ok && v >= hi
 }
 
 // NoiseFloorSpan is the share of a detector's span below which a reading is
@@ -322,7 +338,8 @@ func (s *Service) compute(g *group, stations []station, winds map[string][]windS
 	base := plume.Plume{WindMS: math.Max(w.WindMS, minModelWindMS), Stability: class}
 	opts := plume.EstimateOptions{Plume: base, WindFromDeg: w.WindFromDeg,
 		Readings: g.readings, Candidates: g.candidates, GridStepM: s.opts.GridStepM,
-		DetectionLimitGM3: substance.PPMToGM3(s.opts.DetectionLimitPPM, g.sub.MolarMass(), substance.MolarVolume25C)}
+		DetectionLimitGM3: substance.PPMToGM3(s.opts.DetectionLimitPPM, g.sub.MolarMass(), substance.MolarVolume25C),
+		SourceSigmaYM:     plume.WakeSigmaYM, SourceSigmaZM: plume.WakeSigmaZM, DirectionSigmaDeg: directionSpread(w, class)}
 	if detected(g.readings, opts.DetectionLimitGM3) < MinDetections {
 		// Too few readings to place a source: any point upwind fits one
 		// reading exactly, the farthest with the largest rate. Take the
@@ -342,6 +359,9 @@ func (s *Service) compute(g *group, stations []station, winds map[string][]windS
 		return fail(err)
 	}
 	est = snap(est, opts)
+	if est.RateLowerBound {
+		in.Warnings = append(in.Warnings, WarnRateAtLeast)
+	}
 	src := s.lonLat(est.Source.At[0], est.Source.At[1])
 	in.Source = Source{ID: est.Source.ID, Lon: src[0], Lat: src[1], HeightM: est.Source.HeightM, RateGS: est.RateGS,
 		Confidence: est.Confidence, ResidualLog: est.ResidualLog, Candidates: est.Candidates}
@@ -355,6 +375,20 @@ func (s *Service) compute(g *group, stations []station, winds map[string][]windS
 		return fail(err)
 	}
 	return in
+}
+
+// directionSpread is the uncertainty of the wind direction the readings
+// are fitted in: the window's measured σθ, else the class's default, at
+// most 45°.
+func directionSpread(w Weather, class plume.Stability) float64 {
+	if w.SigmaThetaDeg > 0 {
+		return math.Min(45, w.SigmaThetaDeg)
+	}
+	d, err := plume.DefaultSigmaThetaDeg(class)
+	if err != nil {
+		return 0
+	}
+	return d
 }
 
 // MinDetections is how many detectors must read gas for the source to be
@@ -379,7 +413,9 @@ func detected(rs []plume.Reading, limitGM3 float64) int {
 }
 
 // nearestUpwind returns the candidate nearest det (metres east/north) of
-// those whose downwind axis passes the detector within upwindHalfAngleDeg.
+// those whose downwind axis passes the detector within upwindHalfAngleDeg,
+// or whose wake holds it (within 3σy0 of the wake's spread, any
+// direction: plume.Widened).
 func nearestUpwind(cs []plume.Candidate, det orb.Point, fromDeg float64) (plume.Candidate, bool) {
 	d := plume.Downwind(fromDeg)
 	tan := math.Tan(upwindHalfAngleDeg * math.Pi / 180)
@@ -387,7 +423,8 @@ func nearestUpwind(cs []plume.Candidate, det orb.Point, fromDeg float64) (plume.
 	for _, c := range cs {
 		ve, vn := det[0]-c.At[0], det[1]-c.At[1]
 		x, y := ve*d[0]+vn*d[1], math.Abs(-ve*d[1]+vn*d[0])
-		if x > 0 && y <= x*tan && math.Hypot(ve, vn) < bestM {
+		inWake := math.Hypot(ve, vn) < 3*plume.WakeSigmaYM
+		if (inWake || x > 0 && y <= x*tan) && math.Hypot(ve, vn) < bestM {
 			best, bestM = c, math.Hypot(ve, vn)
 		}
 	}
@@ -430,7 +467,7 @@ func snap(est plume.Estimate, o plume.EstimateOptions) plume.Estimate {
 	if err != nil || alt.ResidualLog > est.ResidualLog+SnapResidualLog {
 		return est
 	}
-	est.Source, est.RateGS, est.ResidualLog = alt.Source, alt.RateGS, alt.ResidualLog
+	est.Source, est.RateGS, est.ResidualLog, est.RateLowerBound = alt.Source, alt.RateGS, alt.ResidualLog, alt.RateLowerBound
 	return est
 }
 

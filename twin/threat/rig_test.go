@@ -130,23 +130,29 @@ func (p *plant) weather(speed, from float64, stability string) {
 	p.apply(twin.SetState{ID: "WS-1", At: p.clock.Now(), State: st})
 }
 
+// fitted is the plume the service fits readings with in a wind of the
+// given class and no measured spread: a unit's wake and the class's
+// default direction spread widen Briggs's σ (plume.Widened).
+func fitted(rateGS, speed float64, class plume.Stability) plume.Plume {
+	theta, _ := plume.DefaultSigmaThetaDeg(class)
+	return plume.Plume{RateGS: rateGS, WindMS: speed, Stability: class,
+		Sigma: plume.Widened{Y0M: plume.WakeSigmaYM, Z0M: plume.WakeSigmaZM, ThetaDeg: theta}}
+}
+
 // readings sets every detector's value in ppm from the plume of the known
-// source in the given wind, as ingest would.
+// source in the given wind (the model the service fits), as ingest would.
 func (p *plant) readings(speed, from float64, class plume.Stability) {
-	pl := plume.Plume{RateGS: p.rateGS, WindMS: speed, Stability: class}
+	pl := fitted(p.rateGS, speed, class)
 	d := plume.Downwind(from)
 	var cs []twin.Change
 	for i, q := range detectorsEN {
 		e, n := q[0]-p.source[0], q[1]-p.source[1]
 		x, y := e*d[0]+n*d[1], -e*d[1]+n*d[0]
-		ppm := 0.0
-		if x > 0 {
-			s, err := pl.Concentration(x, y, 0.5)
-			if err != nil {
-				p.t.Fatal(err)
-			}
-			ppm = substance.GM3ToPPM(s.ConcentrationGM3, p.ammo.MolarMass(), substance.MolarVolume25C)
+		c, err := pl.Near(x, y, 0.5)
+		if err != nil {
+			p.t.Fatal(err)
 		}
+		ppm := substance.GM3ToPPM(c, p.ammo.MolarMass(), substance.MolarVolume25C)
 		cs = append(cs, twin.SetState{ID: detID(i), At: p.clock.Now(), State: map[string]any{"value": ppm, "unit": "ppm", "fault": false}})
 	}
 	p.apply(cs...)

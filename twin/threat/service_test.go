@@ -328,13 +328,31 @@ func TestOneDetectorTheNearestSourceUpwind(t *testing.T) {
 	// The rate is fitted to the one reading and to the detectors further
 	// down the same axis that read nothing: at GD-A it predicts gas, at
 	// most the 80 ppm read.
-	pl := plume.Plume{RateGS: in[0].Source.RateGS, WindMS: 3, Stability: plume.D}
-	c, err := pl.Concentration(30, 0, 0.5)
+	c, err := fitted(in[0].Source.RateGS, 3, plume.D).Near(30, 0, 0.5)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ppm := substance.GM3ToPPM(c.ConcentrationGM3, p.ammo.MolarMass(), substance.MolarVolume25C); !(ppm > 1 && ppm <= 80.8) || len(in[0].Zones) == 0 {
+	if ppm := substance.GM3ToPPM(c, p.ammo.MolarMass(), substance.MolarVolume25C); !(ppm > 1 && ppm <= 80.8) || len(in[0].Zones) == 0 {
 		t.Errorf("rate %.2f g/s gives %.1f ppm at GD-A (read 80); %d zones", in[0].Source.RateGS, ppm, len(in[0].Zones))
+	}
+}
+
+// TestOverRangeIsALowerBound: a detector at full scale says "at least";
+// when it is the only detection the rate is a lower bound, and the
+// incident says so.
+func TestOverRangeIsALowerBound(t *testing.T) {
+	p := newPlant(t)
+	p.weather(3, 270, "D")
+	p.setPPM(map[int]float64{0: 80})
+	p.apply(twin.SetState{ID: detID(0), At: p.clock.Now(), State: map[string]any{"value": 80.0, "unit": "ppm", "state": "over_range"}})
+	in := stepFor(t, p, "GD-A")
+	if len(in) != 1 || in[0].Error != "" || !slices.Contains(in[0].Warnings, WarnRateAtLeast) {
+		t.Fatalf("incidents %+v", in)
+	}
+	// Within range, the same reading is a measurement.
+	p.apply(twin.SetState{ID: detID(0), At: p.clock.Now(), State: map[string]any{"value": 80.0, "unit": "ppm", "state": "level2"}})
+	if in := stepFor(t, p, "GD-A"); len(in) != 1 || slices.Contains(in[0].Warnings, WarnRateAtLeast) {
+		t.Fatalf("in range: incidents %+v", in)
 	}
 }
 
