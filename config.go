@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/chemtwin/chemtwin/sim"
 )
 
 // Config is the whole configuration of a chemtwin service: one documented
@@ -42,6 +44,13 @@ type Config struct {
 	// report BLE beacons (rssi, solved by geo/locate) instead of positions;
 	// default 0.3 (sim.DefaultBLEShare), negative none.
 	SimBLEShare float64
+	// Scenario plays a named scripted gas release in the simulator
+	// ("ammonia-leak", "methanol-leak"; sim.ScenarioNames), starting
+	// ScenarioStart after the simulator starts (default 30 s, time to open
+	// the viewer). Needs Simulate; the releases' sources are the demo
+	// plant's.
+	Scenario      string
+	ScenarioStart time.Duration
 	// Demo is --scene demo --simulate plus the demo login users (password
 	// "demo"; never created otherwise).
 	Demo bool
@@ -95,6 +104,9 @@ func (c Config) withDefaults() Config {
 	if c.SimSeed == 0 {
 		c.SimSeed = 1
 	}
+	if c.ScenarioStart == 0 {
+		c.ScenarioStart = 30 * time.Second
+	}
 	if c.ShutdownTimeout == 0 {
 		c.ShutdownTimeout = 10 * time.Second
 	}
@@ -130,6 +142,17 @@ func (c Config) Validate() error {
 	}
 	if c.ParkURL != "" && c.ParkEnterprise == "" {
 		errs = append(errs, errors.New("park upload: --park-enterprise (the enterprise code) is required with --park-url"))
+	}
+	if c.Scenario != "" {
+		if !c.Simulate {
+			errs = append(errs, fmt.Errorf("scenario %q: needs the simulator (--simulate or --demo)", c.Scenario))
+		}
+		if _, err := sim.Scenario(c.Scenario, 0); err != nil {
+			errs = append(errs, fmt.Errorf("scenario: %w", err))
+		}
+		if c.ScenarioStart < 0 {
+			errs = append(errs, fmt.Errorf("scenario start %v: want ≥ 0", c.ScenarioStart))
+		}
 	}
 	if c.HistoryBuffer < 0 {
 		errs = append(errs, fmt.Errorf("history buffer %d: want ≥ 0", c.HistoryBuffer))

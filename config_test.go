@@ -24,3 +24,21 @@ func TestConfigValidate(t *testing.T) {
 		t.Errorf("two errors at once: %v", err)
 	}
 }
+
+// TestConfigScenario: a scenario needs the simulator and a known name.
+func TestConfigScenario(t *testing.T) {
+	for _, c := range []struct {
+		cfg  Config
+		want string
+	}{
+		{Config{Demo: true, Scenario: "ammonia-leak"}, ""},
+		{Config{Simulate: true, Scenario: "methanol-leak", ScenarioStart: -1}, "scenario start"},
+		{Config{Scenario: "ammonia-leak"}, "needs the simulator"},
+		{Config{Demo: true, Scenario: "chlorine-leak"}, "ammonia-leak, methanol-leak"},
+	} {
+		err := c.cfg.Validate()
+		if c.want == "" && err != nil || c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want)) {
+			t.Errorf("%+v: %v, want %q", c.cfg, err, c.want)
+		}
+	}
+}

@@ -430,9 +430,19 @@ func (s *Service) openMQTT(context.Context) (err error) {
 		if simLoss == 0 {
 			simLoss = -1 // free space between floors, as the solver assumes
 		}
+		var releases []sim.Release
+		if s.cfg.Scenario != "" {
+			rel, err := sim.Scenario(s.cfg.Scenario, s.cfg.ScenarioStart.Seconds())
+			if err != nil {
+				return fmt.Errorf("chemtwin: %w", err)
+			}
+			releases = append(releases, rel)
+			s.log.Info("scenario", "name", rel.Name, "source", rel.SourceID, "substance", rel.Substance,
+				"rate_g_s", rel.RateGS, "starts_in", s.cfg.ScenarioStart)
+		}
 		s.sim, err = sim.New(s.scene, sim.Options{SiteID: s.site.ID, Seed: s.cfg.SimSeed, Start: s.cfg.Clock(),
 			Episodes: true, Location: s.site.Location, Clock: s.cfg.Clock, Logger: s.log, Registerer: s.reg,
-			BLEShare: s.cfg.SimBLEShare, FloorLossDB: simLoss})
+			BLEShare: s.cfg.SimBLEShare, FloorLossDB: simLoss, Releases: releases})
 		if err != nil {
 			return fmt.Errorf("chemtwin: simulator: %w", err)
 		}

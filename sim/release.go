@@ -21,8 +21,9 @@ type Release struct {
 	// Name names the release in logs, e.g. "ammonia-leak".
 	Name string
 	// SourceID is the scene entity the gas escapes from: equipment or a
-	// tank, outdoors. The release point is its position at its height
-	// (Entity.Height; a pump's seal is near its top).
+	// tank, outdoors. The release point is its position at its
+	// release_height_m (default 0, at ground level), as the threat
+	// service's source estimate takes it.
 	SourceID string
 	// Substance is a substance library name; default the source's
 	// substance.
@@ -82,30 +83,19 @@ func ScenarioNames() []string {
 // after it stops, each over releaseRampS.
 //
 // The leak is not a point: the gas leaves it mixed into the wake of the
-// unit's pumps, pipes and structures, a volume source in the manner of
-// EPA's ISC3 (σy0 = side/4.3, σz0 = height/2.15; here ~10 m across and
-// ~3 m tall), whose initial spread adds to the plume's in quadrature and
-// reaches as far upwind as it is wide. Without it a detector 1.6 m beside
-// a pump would see a plume a few centimetres wide pass it by.
+// unit's pumps, pipes and structures, a volume source (plume.Widened with
+// plume.WakeSigmaYM/ZM) whose initial spread adds to the plume's in
+// quadrature and reaches about as far upwind as it is wide. Without it a
+// detector 1.6 m beside a pump would see a plume a few centimetres wide
+// pass it by.
 const (
 	releaseNoiseLn = 0.3
 	sensorTauS     = 10.0
 	releaseRampS   = 10.0
-	initialSigmaYM = 2.5
-	initialSigmaZM = 1.5
-	// minDownwindM keeps receptors off the source point, where the
-	// Gaussian plume is singular.
-	minDownwindM = 1.0
 )
 
-// volumeSigma is Briggs's open-country σ with a volume source's initial
-// spread added in quadrature.
-type volumeSigma struct{}
-
-func (volumeSigma) Sigma(st plume.Stability, xM float64) (sigmaYM, sigmaZM float64, err error) {
-	sy, sz, err := plume.BriggsRural.Sigma(st, xM)
-	return math.Hypot(sy, initialSigmaYM), math.Hypot(sz, initialSigmaZM), err
-}
+// wake is the releases' σ set.
+var wake = plume.Widened{Y0M: plume.WakeSigmaYM, Z0M: plume.WakeSigmaZM}
 
 // release is a Release resolved against the scene.
 type release struct {
@@ -147,7 +137,7 @@ func resolveReleases(s *twin.Scene, f *geo.Frame, rs []Release) ([]*release, err
 		if err != nil {
 			return nil, fmt.Errorf("%w: release %q: %v", ErrOptions, r.Name, err)
 		}
-		rel := &release{Release: r, sub: sub, at: plantPoint(f, src.Point()), hM: math.Max(0, src.Height), endS: math.Inf(1)}
+		rel := &release{Release: r, sub: sub, at: plantPoint(f, src.Point()), hM: math.Max(0, src.Float("release_height_m", 0)), endS: math.Inf(1)}
 		if r.DurationS > 0 {
 			rel.endS = r.StartS + r.DurationS
 		}
@@ -224,13 +214,6 @@ func (r *release) concentration(ms int64, t float64, p [2]float64, zM float64) f
 	de, dn := p[0]-r.at[0], p[1]-r.at[1]
 	x := de*math.Sin(to) + dn*math.Cos(to)
 	y := -de*math.Cos(to) + dn*math.Sin(to)
-	if x <= -2*initialSigmaYM {
-		return 0
-	}
-	upwind := 1.0 // the volume source's reach upwind
-	if x < 0 {
-		upwind = math.Exp(-x * x / (2 * initialSigmaYM * initialSigmaYM))
-	}
 	travel := max(x, 0) / u
 	on := smoothstep((t - r.StartS - travel) / releaseRampS)
 	off := 1 - smoothstep((t-r.endS-travel)/releaseRampS)
@@ -241,12 +224,12 @@ func (r *release) concentration(ms int64, t float64, p [2]float64, zM float64) f
 	if err != nil {
 		return 0
 	}
-	pl := plume.Plume{RateGS: r.RateGS, WindMS: u, HeightM: r.hM, Stability: class, Sigma: volumeSigma{}}
-	s, err := pl.Concentration(max(x, minDownwindM), y, zM)
+	pl := plume.Plume{RateGS: r.RateGS, WindMS: u, HeightM: r.hM, Stability: class, Sigma: wake}
+	c, err := pl.Near(x, y, zM)
 	if err != nil {
 		return 0
 	}
-	return s.ConcentrationGM3 * on * off * upwind
+	return c * on * off
 }
 
 // smoothstep rises from 0 at x ≤ 0 to 1 at x ≥ 1.

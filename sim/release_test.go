@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chemtwin/chemtwin/geo/plume"
 	"github.com/chemtwin/chemtwin/twin"
 	"github.com/chemtwin/chemtwin/twin/substance"
 )
@@ -32,7 +33,7 @@ func TestReleaseConcentration(t *testing.T) {
 	}
 	r := &release{Release: Release{RateGS: 50, StartS: 0}, at: [2]float64{0, 0}, hM: 1.2, c: c, endS: math.Inf(1)}
 	sy, sz := 0.08*100/math.Sqrt(1.01), 0.06*100/math.Sqrt(1.15)
-	sy, sz = math.Sqrt(sy*sy+initialSigmaYM*initialSigmaYM), math.Sqrt(sz*sz+initialSigmaZM*initialSigmaZM)
+	sy, sz = math.Hypot(sy, plume.WakeSigmaYM), math.Hypot(sz, plume.WakeSigmaZM)
 	want := 50 / (2 * math.Pi * 3 * sy * sz) * math.Exp(-100/(2*sy*sy)) *
 		(math.Exp(-0.8*0.8/(2*sz*sz)) + math.Exp(-3.2*3.2/(2*sz*sz)))
 	// Long after the start, the gas has arrived.

@@ -7,8 +7,11 @@ import (
 	"log/slog"
 	"os"
 	"runtime/debug"
+	"strings"
+	"time"
 
 	"github.com/chemtwin/chemtwin"
+	"github.com/chemtwin/chemtwin/sim"
 )
 
 func serve(ctx context.Context, args []string) int {
@@ -23,6 +26,8 @@ func serve(ctx context.Context, args []string) int {
 	fs.BoolVar(&cfg.Simulate, "simulate", false, "run the plant simulator")
 	fs.Uint64Var(&cfg.SimSeed, "sim-seed", 1, "simulator seed")
 	bleShare := fs.Float64("sim-ble-share", 0.3, "share (0–1) of simulated people with BLE tags reporting rssi (solved by the positioning engine); 0: none")
+	fs.StringVar(&cfg.Scenario, "scenario", "", "play a scripted gas release in the simulator: "+strings.Join(sim.ScenarioNames(), " or "))
+	fs.DurationVar(&cfg.ScenarioStart, "scenario-start", 30*time.Second, "when the --scenario release starts after the simulator")
 	fs.BoolVar(&cfg.Demo, "demo", false, "= --scene demo --simulate, plus the demo users (password demo)")
 	fs.StringVar(&cfg.WebDir, "web-dir", "", "serve the viewer from this folder (development)")
 	fs.IntVar(&cfg.HistoryBuffer, "history-buffer", 0, "history rows per kind held in memory while the database is unreachable (default 200000)")
