@@ -26,9 +26,9 @@ func TestReleaseConcentration(t *testing.T) {
 	c.dir = 270 - prevailingFromDeg // from the west
 	c.cloud = 8 - meanCloudOctas    // overcast: D
 	ms := testStart.UnixMilli()
-	speed, from := c.meanWind(ms)
+	speed, _ := c.meanWind(ms)
 	c.wind = 3 - speed + c.wind
-	if speed, from = c.meanWind(ms); math.Abs(speed-3) > 1e-9 || math.Abs(from-270) > 1e-9 {
+	if speed, from := c.meanWind(ms); math.Abs(speed-3) > 1e-9 || math.Abs(from-270) > 1e-9 {
 		t.Fatalf("wind %g m/s from %g°", speed, from)
 	}
 	r := &release{Release: Release{RateGS: 50, StartS: 0}, at: [2]float64{0, 0}, hM: 1.2, c: c, endS: math.Inf(1)}
