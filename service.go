@@ -230,7 +230,8 @@ func (s *Service) openAlarms(ctx context.Context) (err error) {
 		return nil
 	}
 	s.threat, err = threat.New(threat.Options{Scene: s.scene, Logger: s.log, Registerer: s.reg,
-		Clock: s.cfg.Clock, ActiveAlarms: s.alarms.Active})
+		Clock: s.cfg.Clock, ActiveAlarms: s.alarms.Active, Alarms: s.alarms,
+		Notify: func(n threat.Notice) { s.tell(n.Tag, n) }})
 	if err != nil {
 		return fmt.Errorf("chemtwin: threat zones: %w", err)
 	}
@@ -307,22 +308,22 @@ func (s *Service) sosNearby(ev alarm.Event) {
 		})
 	})
 	for _, n := range out {
-		s.hub.PublishNotify(n)
-		if err := s.ingest.PublishNotify(n.Tag, n); err != nil {
-			s.log.Warn("sos notice not published over mqtt", "tag", n.Tag, "err", err)
-		}
+		s.tell(n.Tag, n)
 	}
 }
 
-// notify sends a message to a person in the field: to their tag over MQTT
+// notify sends a gathering notice to a person in the field.
+func (s *Service) notify(n gather.Notify) { s.tell(n.Tag, n) }
+
+// tell sends a message to a person in the field: to their tag over MQTT
 // (chemtwin/{site}/tags/{tag}/notify) and to the viewers on /ws.
-func (s *Service) notify(n gather.Notify) {
+func (s *Service) tell(tag string, n any) {
 	s.hub.PublishNotify(n)
-	if n.Tag == "" {
+	if tag == "" {
 		return
 	}
-	if err := s.ingest.PublishNotify(n.Tag, n); err != nil {
-		s.log.Warn("notify not published over mqtt", "tag", n.Tag, "err", err)
+	if err := s.ingest.PublishNotify(tag, n); err != nil {
+		s.log.Warn("notify not published over mqtt", "tag", tag, "err", err)
 	}
 }
 

@@ -1,9 +1,11 @@
 package e2e
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -40,7 +42,8 @@ type zoneFeature struct {
 // plume readings over MQTT raise gas alarms on the ammonia detectors by the
 // pump, the threat service places the source at the pump and draws ammonia
 // threat zones (OGC collection threat_zones), and a tag carried into a
-// zone is listed among its people at risk.
+// zone is listed among its people at risk, told the way out on its tag
+// and named by an evacuation alarm.
 func TestScenarioAmmoniaLeak(t *testing.T) {
 	p := launch(t, "--demo", "--scenario", "ammonia-leak", "--scenario-start", "1s")
 	begin := time.Now()
@@ -111,6 +114,10 @@ func TestScenarioAmmoniaLeak(t *testing.T) {
 		t.Fatalf("mqtt connect: %v", tok.Error())
 	}
 	defer c.Disconnect(100)
+	notices := make(chan []byte, 8)
+	if tok := c.Subscribe("chemtwin/demo/tags/T99101/notify", 1, func(_ mqtt.Client, m mqtt.Message) { notices <- m.Payload() }); !tok.WaitTimeout(5*time.Second) || tok.Error() != nil {
+		t.Fatal(tok.Error())
+	}
 	waitUntil(t, 30*time.Second, "the tag in the zone listed among the people at risk", func() bool {
 		payload := fmt.Sprintf(`{"lon":%.7f,"lat":%.7f,"ts":%d}`, in[0], in[1], time.Now().UnixMilli())
 		c.Publish("chemtwin/demo/tags/T99101/position", 1, false, payload).WaitTimeout(5 * time.Second)
@@ -122,6 +129,40 @@ func TestScenarioAmmoniaLeak(t *testing.T) {
 						return z.Properties.PeopleAtRisk >= len(z.Properties.People)
 					}
 				}
+			}
+		}
+		return false
+	})
+
+	// 4. They are told the way out on their tag, and an evacuation alarm
+	// lists them.
+	select {
+	case b := <-notices:
+		var n struct {
+			Kind       string  `json:"kind"`
+			Evacuate   bool    `json:"evacuate"`
+			ZoneID     string  `json:"zone_id"`
+			HeadingDeg float64 `json:"heading_deg"`
+			Message    string  `json:"message"`
+		}
+		if err := json.Unmarshal(b, &n); err != nil || n.Kind != "evacuate" || !n.Evacuate || n.Message == "" {
+			t.Fatalf("notice %s (%v)", b, err)
+		}
+		t.Logf("notice: %s, heading %.0f°: %s", n.ZoneID, n.HeadingDeg, n.Message)
+	case <-time.After(10 * time.Second):
+		t.Fatal("no evacuation notice on the tag within 10 s")
+	}
+	waitUntil(t, 10*time.Second, "an evacuation alarm listing the tag", func() bool {
+		var list struct {
+			Alarms []struct {
+				Type    string         `json:"type"`
+				Details map[string]any `json:"details"`
+			} `json:"alarms"`
+		}
+		tryJSON(http.MethodGet, p.url+"/api/v1/alarms?type=evacuation&open=true", "", nil, &list)
+		for _, a := range list.Alarms {
+			if people, ok := a.Details["people"].([]any); ok && a.Type == "evacuation" && slices.Contains(people, any("tag-T99101")) {
+				return true
 			}
 		}
 		return false

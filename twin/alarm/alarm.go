@@ -38,6 +38,7 @@ const (
 	VideoEvent           Type = "video_event"
 	HazardParam          Type = "hazard_param"
 	HistoryOverflow      Type = "history_overflow" // the history write buffer overflowed: rows were lost
+	Evacuation           Type = "evacuation"       // people inside a gas threat zone (twin/threat): evacuate them
 )
 
 // Types lists the vocabulary.
@@ -46,7 +47,7 @@ var Types = []Type{
 	OffPost, Lingering, Overspeed, LowBattery, SOS, TagOffline, Gathering,
 	GasLevel1, GasLevel2, DetectorFault, DetectorOffline, PermitGasExceeded,
 	PermitGuardianAbsent, PermitOvercrowded, PermitExpired, InspectionMissed,
-	VideoEvent, HazardParam, HistoryOverflow,
+	VideoEvent, HazardParam, HistoryOverflow, Evacuation,
 }
 
 // Valid reports whether t is in the vocabulary.

@@ -123,6 +123,7 @@ func (s *Service) recompute(now time.Time, alarms []string, winds map[string][]w
 	s.countPeople(next)
 	s.current = next
 	s.write()
+	s.escalate(now)
 }
 
 // HoldZones is how long the last zones drawn stay up while later
@@ -152,6 +153,7 @@ func (s *Service) recount() {
 	}
 	if s.countPeople(s.current) {
 		s.write()
+		s.escalate(s.opts.Clock())
 	}
 }
 

@@ -55,6 +55,13 @@ type Options struct {
 	// (alarm.Manager.Active): gas alarms restored from the store then have
 	// zones without waiting for their next lifecycle step.
 	ActiveAlarms func() []alarm.Alarm
+	// Alarms receives an evacuation alarm per threat zone that holds
+	// people; nil raises none.
+	Alarms Alarms
+	// Notify receives the evacuation notice to each person in a zone
+	// (publish it on their tag's notify topic and /ws). It runs on Run's
+	// goroutine and must be quick; nil sends none.
+	Notify func(Notice)
 	// GridStepM is the free-grid spacing of the source estimation; default
 	// 10 m (geo/plume's), < 0 for release sources only.
 	GridStepM float64
@@ -123,10 +130,13 @@ type Service struct {
 	winds  map[string]*windWindow
 
 	// Owned by Run.
-	last    time.Time            // when the last recompute ran (Clock)
-	runs    int                  // recomputes done
-	current map[string]*incident // by substance id
-	written map[string]bool      // threat_zone ids this service wrote
+	last    time.Time              // when the last recompute ran (Clock)
+	runs    int                    // recomputes done
+	current map[string]*incident   // by substance id
+	written map[string]bool        // threat_zone ids this service wrote
+	people  map[string]whereabouts // the people the zones hold, by id
+	told    map[string]int         // person → zone level they were told to leave
+	raised  map[string]string      // open evacuation alarm key → level and people
 
 	outMu sync.Mutex
 	out   []Incident
@@ -141,7 +151,8 @@ func New(opts Options) (*Service, error) {
 	}
 	s := &Service{opts: opts, log: opts.Logger.With("component", "threat"), frame: opts.Scene.Frame(),
 		kick: make(chan struct{}, 1), alarms: map[string]string{}, winds: map[string]*windWindow{},
-		current: map[string]*incident{}, written: map[string]bool{}}
+		current: map[string]*incident{}, written: map[string]bool{},
+		people: map[string]whereabouts{}, told: map[string]int{}, raised: map[string]string{}}
 	s.m = newMetrics(func() float64 { return float64(len(s.Incidents())) })
 	if err := s.m.register(opts.Registerer); err != nil {
 		return nil, err

@@ -117,6 +117,7 @@ export default {
   "alarm.type.video_event": "Video analytics event",
   "alarm.type.hazard_param": "Major hazard parameter",
   "alarm.type.history_overflow": "History write buffer overflow",
+  "alarm.type.evacuation": "People in a gas threat zone (evacuate)",
   "alarm.field.level": "Level",
   "alarm.field.state": "State",
   "alarm.field.place": "Place",

@@ -117,6 +117,7 @@ export default {
   "alarm.type.video_event": "视频智能分析报警",
   "alarm.type.hazard_param": "重大危险源参数超限",
   "alarm.type.history_overflow": "历史数据缓冲溢出",
+  "alarm.type.evacuation": "人员处于毒气威胁区（疏散）",
   "alarm.field.level": "级别",
   "alarm.field.state": "状态",
   "alarm.field.place": "位置",
