@@ -11,8 +11,8 @@
 //   remove     {id, layer}                an entity removed
 //   positions  {items: [[id, lon, lat, z, floor, tsMs], ...]}
 //   alarm      {action, alarm}            raised | updated | acknowledged | cleared | closed | event
-//   notify     {tag, person_id, kind, gathering_id, level, evacuate, message, message_en, at}
-//              a message to people on site (a gathering), from /ws notify frames
+//   notify     {tag, person_id, kind, gathering_id | zone_id, level, evacuate, message, message_en, at}
+//              a message to people on site (a gathering, a threat zone), from /ws notify frames
 //   playback   {id}                       add a person to the track playback set
 //   connection {status: "connecting" | "open" | "closed"}
 //   select     {id}                       an entity or alarm chosen (null clears)

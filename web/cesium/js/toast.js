@@ -1,6 +1,7 @@
 // Toasts (#toasts) for the /ws notify frames: messages sent to the people
-// of a gathering (人员聚集). The server sends one frame per member, so a
-// toast stands for a gathering and is updated in place, coloured by the
+// of a gathering (人员聚集) or of a gas threat zone (evacuate, keyed by
+// zone_id). The server sends one frame per member, so a toast stands for a
+// gathering or a zone and is updated in place, coloured by the
 // gathering's level (1 yellow, 2 orange, 3 red). An evacuation order is
 // red and stays until dismissed; the others fade after a while.
 import { state, on } from "./state.js";
@@ -10,7 +11,7 @@ import { h, fill } from "./dom.js";
 const FADE_MS = 15000;
 const MAX_TOASTS = 3;
 
-const toasts = new Map(); // key (gathering id) → {el, notify, members: Set, timer}
+const toasts = new Map(); // key (gathering or zone id) → {el, notify, members: Set, timer}
 let host = null;
 
 export function initToasts() {
@@ -22,7 +23,7 @@ export function initToasts() {
 // showNotify adds or updates the toast of n's gathering.
 export function showNotify(n) {
   if (!n || !host) return;
-  const key = n.gathering_id || n.person_id || n.tag || String(n.at);
+  const key = n.gathering_id || n.zone_id || n.person_id || n.tag || String(n.at);
   let toast = toasts.get(key);
   if (!toast) {
     toast = { key, el: h("div", { class: "toast", role: "alert", dataset: { key } }), members: new Set() };
