@@ -16,11 +16,11 @@ const zoneOrigin = "live"
 
 // countPeople fills the people inside each zone of the incidents, under one
 // read lock: an R-tree query on the polygon's bound, then point in polygon;
-// s.people keeps their tags and positions for the notices. It reports
-// whether any list changed.
-func (s *Service) countPeople(incidents map[string]*incident) bool {
+// where, if not nil, gets their tags and positions (for the notices). It
+// reports whether any list changed.
+func (s *Service) countPeople(incidents map[string]*incident, where map[string]whereabouts) bool {
 	changed := false
-	clear(s.people)
+	clear(where)
 	s.opts.Scene.View(func(tx twin.Tx) {
 		for _, in := range incidents {
 			for i, poly := range in.polys {
@@ -28,7 +28,9 @@ func (s *Service) countPeople(incidents map[string]*incident) bool {
 				tx.Search(poly.Bound(), func(e *twin.Entity) bool {
 					if e.Kind == twin.KindPerson && geo.Contains(poly, e.Point()) {
 						people = append(people, e.ID)
-						s.people[e.ID] = personAt(e)
+						if where != nil {
+							where[e.ID] = personAt(e)
+						}
 					}
 					return true
 				})

@@ -87,7 +87,8 @@ func (in Incident) clone() Incident {
 // incident is an Incident with the polygons of its zones, owned by Run.
 type incident struct {
 	Incident
-	polys []orb.Polygon // lon/lat, one per Zones entry
+	polys  []orb.Polygon // lon/lat, one per Zones entry
+	prefix string        // of the zone ids; "" is "TZ-" (live zones)
 }
 
 // group is one substance's inputs, copied under the scene lock.
@@ -120,7 +121,7 @@ func (s *Service) recompute(now time.Time, alarms []string, winds map[string][]w
 		}
 		next[g.sub.ID] = in
 	}
-	s.countPeople(next)
+	s.countPeople(next, s.people)
 	s.current = next
 	s.write()
 	s.escalate(now)
@@ -151,7 +152,7 @@ func (s *Service) recount() {
 	if len(s.current) == 0 {
 		return
 	}
-	if s.countPeople(s.current) {
+	if s.countPeople(s.current, s.people) {
 		s.write()
 		s.escalate(s.opts.Clock())
 	}
@@ -538,7 +539,11 @@ func (s *Service) draw(in *incident, sub *substance.Substance, base plume.Plume,
 		case shape.Zone.TooLong:
 			in.Warnings = appendOnce(in.Warnings, WarnTooLong)
 		}
-		id := fmt.Sprintf("TZ-%s-%d", sub.ID, c.Level)
+		prefix := in.prefix
+		if prefix == "" {
+			prefix = "TZ-"
+		}
+		id := fmt.Sprintf("%s%s-%d", prefix, sub.ID, c.Level)
 		z := Zone{ID: id, Level: c.Level, Color: colors[c.Level], Kind: "threat", PPM: c.PPM, Guideline: c.Guideline,
 			DistanceM: shape.Zone.FarM, People: []string{}}
 		for _, part := range []struct {
