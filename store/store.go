@@ -71,6 +71,8 @@ type Store interface {
 	Edits
 	// Silences holds the alarm silencing windows.
 	Silences
+	// Scenarios holds the saved what-if scenarios.
+	Scenarios
 
 	// Ping checks that the store answers.
 	Ping(ctx context.Context) error

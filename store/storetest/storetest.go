@@ -131,6 +131,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Run("HistoryConcurrency", s.testHistoryConcurrency)
 	t.Run("Edits", s.testEdits)
 	t.Run("Silences", s.testSilences)
+	t.Run("Scenarios", s.testScenarios)
 	t.Run("SaveAlarms", s.testSaveAlarms)
 }
 
