@@ -460,9 +460,14 @@ func (s *Service) openHTTP(ctx context.Context) (err error) {
 		return fmt.Errorf("chemtwin: tiles: %w", err)
 	}
 	s.hub = stream.New(stream.Options{Scene: s.scene, Logger: s.log, Registerer: s.reg, ActiveAlarms: s.alarms.Active, Clock: s.cfg.Clock})
+	var threats api.Threats // a nil *threat.Service would be a non-nil interface
+	if s.threat != nil {
+		threats = s.threat
+	}
 	handler, err := api.New(api.Options{
 		Scene: s.scene, Store: s.store, Alarms: s.alarms, Gatherings: s.gather, Video: s.video, Stream: s.hub, Tiles: s.tiles,
-		Viewer: cesium.Handler(s.cfg.WebDir), Logger: s.log, Registerer: s.reg,
+		Threats: threats,
+		Viewer:  cesium.Handler(s.cfg.WebDir), Logger: s.log, Registerer: s.reg,
 		// The default registry holds the Go and process collectors and the
 		// pmtiles_* metrics go-pmtiles registers there itself.
 		Gatherer: prometheus.Gatherers{s.reg, prometheus.DefaultGatherer},

@@ -49,6 +49,11 @@ func (s *Server) register() {
 	s.handleFunc("POST /api/v1/fences", s.authed(s.fenceCreate, roleAdmin, roleManager))
 	s.handleFunc("PUT /api/v1/fences/{id}", s.authed(s.fenceReplace, roleAdmin, roleManager))
 	s.handleFunc("DELETE /api/v1/fences/{id}", s.authed(s.fenceDelete, roleAdmin, roleManager))
+	s.handleFunc("GET /api/v1/threats", s.threatList)
+	s.handleFunc("GET /api/v1/scenarios", s.scenarioList)
+	s.handleFunc("GET /api/v1/scenarios/{id}", s.scenarioGet)
+	s.handleFunc("POST /api/v1/scenarios", s.authed(s.scenarioCreate, roleAdmin, roleManager, roleEmergency))
+	s.handleFunc("DELETE /api/v1/scenarios/{id}", s.authed(s.scenarioDelete, roleAdmin, roleManager, roleEmergency))
 	s.handleFunc("GET /api/v1/", s.notFound)
 
 	if s.opts.Stream != nil {

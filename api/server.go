@@ -40,6 +40,9 @@ type Options struct {
 	// Video answers which cameras see a place; nil: the camera routes
 	// answer 503.
 	Video *video.Linker
+	// Threats gives the live threat zones and computes what-if scenarios;
+	// nil: /api/v1/threats and POST /api/v1/scenarios answer 503.
+	Threats Threats
 
 	Stream http.Handler // mounted at GET /ws; nil: not mounted
 	Viewer http.Handler // mounted at GET /; nil: / answers a small page linking /ogc

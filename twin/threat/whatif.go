@@ -75,7 +75,7 @@ const WarnLongRelease = "release_over_1_h"
 // the people in them now, warnings) and its zones as GeoJSON features with
 // the threat_zone properties.
 type Scenario struct {
-	Incident Incident                  `json:"incident"`
+	Incident Incident                   `json:"incident"`
 	Zones    *geojson.FeatureCollection `json:"zones"`
 }
 
