@@ -4,8 +4,13 @@
 // named dispersion-coefficient (σ) sets, the Pasquill stability table with
 // Turner's insolation classes, the wind power law, Briggs plume rise, the
 // centreline threat-zone search, threat zones on a raster with ALOHA's
-// wind-direction confidence lines (ThreatZones) and source estimation from
-// detector readings (EstimateSource).
+// wind-direction confidence lines (ThreatZones), source estimation from
+// detector readings (EstimateSource, with Widened for a unit's wake and the
+// wind direction's spread), the Britter–McQuaid dense-gas correlations
+// (DenseRelease, DenseCurve) and the release models ALOHA offers: liquid
+// through a hole in a tank (LiquidHole, Bernoulli with Cd 0.61, draining),
+// gas through a hole (GasHole, choked and unchoked) and puddle evaporation
+// (Puddle, Kawamura–Mackay mass transfer), with Antoine vapour pressures.
 //
 // Units are plant-neutral SI throughout: rates in g/s, masses in g, wind in
 // m/s, lengths in metres, times in seconds, concentrations in g/m³ (convert
@@ -24,12 +29,15 @@
 // (1995); G. A. Briggs, Diffusion Estimation for Small Emissions (1973) and
 // Plume Rise Predictions (1975); EPA-454/R-99-005, Meteorological Monitoring
 // Guidance for Regulatory Modeling Applications (2000) and U.S. NRC
-// Regulatory Guide 1.23 (1972) for σθ by class.
+// Regulatory Guide 1.23 (1972) for σθ by class; R. E. Britter and
+// J. McQuaid, Workbook on the Dispersion of Dense Gases (HSE CRR 17/1988);
+// P. I. Kawamura and D. Mackay, J. Hazardous Materials 15 (1987) 343.
 package plume
 
 import "errors"
 
-// Sentinel errors; every error returned by this package wraps one of them.
+// Sentinel errors; every error returned by this package wraps one of them
+// (or ErrNotDense / ErrDenseRange of the dense-gas model, dense.go).
 var (
 	// ErrInput reports a non-physical or non-finite argument (u ≤ 0, x ≤ 0, NaN…).
 	ErrInput = errors.New("plume: invalid input")

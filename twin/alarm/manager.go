@@ -206,6 +206,15 @@ type Raise struct {
 	Details   map[string]any
 }
 
+// Raiser is what a detector raises and clears its alarms through; the
+// fence, gathering and threat services take one (*Manager satisfies it).
+type Raiser interface {
+	Raise(ctx context.Context, r Raise) (Alarm, bool, error)
+	Clear(ctx context.Context, key string, at time.Time) (Alarm, bool, error)
+}
+
+var _ Raiser = (*Manager)(nil)
+
 // Raise opens an alarm for the condition, or updates the open one with the
 // same key (new level, message or details) — a persisting condition is one
 // alarm, not one per sample. It reports whether a new alarm was opened.

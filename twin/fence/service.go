@@ -16,12 +16,9 @@ import (
 	"github.com/chemtwin/chemtwin/twin/alarm"
 )
 
-// Alarms is what the Service raises and clears alarms through
+// Alarms is what the service raises and clears its alarms through
 // (*alarm.Manager satisfies it).
-type Alarms interface {
-	Raise(ctx context.Context, r alarm.Raise) (alarm.Alarm, bool, error)
-	Clear(ctx context.Context, key string, at time.Time) (alarm.Alarm, bool, error)
-}
+type Alarms = alarm.Raiser
 
 // ServiceOptions configure a Service. Zero values are the defaults.
 type ServiceOptions struct {

@@ -18,10 +18,7 @@ import (
 
 // Alarms is the part of the alarm manager the service uses
 // (*alarm.Manager satisfies it).
-type Alarms interface {
-	Raise(ctx context.Context, r alarm.Raise) (alarm.Alarm, bool, error)
-	Clear(ctx context.Context, key string, at time.Time) (alarm.Alarm, bool, error)
-}
+type Alarms = alarm.Raiser
 
 // Options configure a Service. Zero values are the defaults.
 type Options struct {

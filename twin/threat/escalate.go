@@ -15,12 +15,9 @@ import (
 	"github.com/chemtwin/chemtwin/twin/alarm"
 )
 
-// Alarms is what the service raises its evacuation alarms with
+// Alarms is what the service raises and clears its alarms through
 // (*alarm.Manager satisfies it).
-type Alarms interface {
-	Raise(ctx context.Context, r alarm.Raise) (alarm.Alarm, bool, error)
-	Clear(ctx context.Context, key string, at time.Time) (alarm.Alarm, bool, error)
-}
+type Alarms = alarm.Raiser
 
 // Notice tells one person in a threat zone to leave it: published on their
 // tag (chemtwin/{site}/tags/{tag}/notify) and to the viewers. A person is

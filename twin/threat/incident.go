@@ -21,7 +21,7 @@ import (
 const (
 	WarnLowWind     = "wind_below_1_m_s"   // < plume.CircleBelowWindMS: zones drawn as circles
 	WarnStable      = "stability_e_f"      // Gaussian zones unreliable in classes E and F
-	WarnDenseGas    = "dense_gas"          // a dense gas in a neutral-buoyancy Gaussian model
+	WarnDenseGas    = "dense_gas"          // a dense cloud run in the neutral-buoyancy Gaussian model (not one the dense model covers)
 	WarnTooLong     = "zone_beyond_10_km"  // a zone reaches past plume.ZoneMaxM: report "> 10 km"
 	WarnTooShort    = "zone_under_10_m"    // a zone shorter than plume.ZoneMinM: not drawn
 	WarnNotReached  = "level_not_reached"  // a level of concern not reached anywhere
@@ -500,9 +500,6 @@ func warnings(w Weather, class plume.Stability, sub *substance.Substance) []stri
 	if class == plume.E || class == plume.F {
 		out = append(out, WarnStable)
 	}
-	if sub.DenseGas {
-		out = append(out, WarnDenseGas)
-	}
 	return out
 }
 
@@ -529,6 +526,21 @@ func (s *Service) draw(in *incident, sub *substance.Substance, base plume.Plume,
 		return err
 	}
 	in.Weather.SigmaThetaDeg = zs.SigmaThetaDeg
+	switch curve, mode := denseCurve(sub, p.RateGS, p.WindMS); {
+	case mode == dense && !zs.Circle:
+		for i, c := range concerns {
+			reach, err := denseReachM(curve, p, sub, c.PPM)
+			if err != nil {
+				return err
+			}
+			if shape, err := denseZone(zs.Levels[i], in.Weather.WindFromDeg, reach); err == nil {
+				zs.Levels[i] = shape
+			}
+		}
+		in.Warnings = appendOnce(in.Warnings, WarnDenseModel)
+	case mode != passive:
+		in.Warnings = appendOnce(in.Warnings, WarnDenseGas)
+	}
 	for i, shape := range zs.Levels {
 		c := concerns[i]
 		switch {
