@@ -1,7 +1,9 @@
 package substance
 
 import (
+	"encoding/json"
 	"errors"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -229,6 +231,55 @@ func BenchmarkGet(b *testing.B) {
 	for b.Loop() {
 		if _, err := lib.Get("NH₃"); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// TestVapourPressure: the Antoine fits put methanol's normal boiling point
+// at 1 atm and liquid ammonia at 15 °C near the 620 kPa gauge the demo's
+// spheres hold (NIST WebBook fits).
+func TestVapourPressure(t *testing.T) {
+	lib := Default()
+	meoh, _ := lib.Get("methanol")
+	if p, ok := meoh.VapourPressurePa(337.8); !ok || math.Abs(p-101325)/101325 > 0.01 {
+		t.Errorf("methanol at 337.8 K: %.0f Pa (in range %v)", p, ok)
+	}
+	if p, ok := meoh.VapourPressurePa(400); ok || !(p > 101325) {
+		t.Errorf("methanol at 400 K is outside its fit: %.0f Pa, in range %v", p, ok)
+	}
+	nh3, _ := lib.Get("ammonia")
+	if p, ok := nh3.VapourPressurePa(288.15); !ok || p < 700e3 || p > 740e3 {
+		t.Errorf("ammonia at 15 °C: %.0f Pa", p)
+	}
+	if g, ok := nh3.Gamma.Get(); !ok || g != 1.31 {
+		t.Errorf("ammonia γ %v", g)
+	}
+	cl, _ := lib.Get("chlorine")
+	if _, ok := cl.VapourPressurePa(288.15); ok {
+		t.Error("chlorine has no Antoine fit in the library yet")
+	}
+}
+
+// TestParseRejectsBadPhysical: release-model properties are checked.
+func TestParseRejectsBadPhysical(t *testing.T) {
+	for name, c := range map[string]struct {
+		edit func(s map[string]any)
+		want string
+	}{
+		"gamma below 1":          {func(s map[string]any) { s["gamma"] = map[string]any{"value": 0.9, "source": "x"} }, "gamma"},
+		"antoine no source":      {func(s map[string]any) { s["antoine"].(map[string]any)["source"] = "" }, "antoine"},
+		"antoine empty range":    {func(s map[string]any) { s["antoine"].(map[string]any)["t_max_k"] = 200.0 }, "antoine"},
+		"antoine off boiling":    {func(s map[string]any) { s["antoine"].(map[string]any)["a"] = 5.4 }, "boiling point"},
+		"density without source": {func(s map[string]any) { s["liquid_density_kg_m3"] = map[string]any{"value": 791} }, "no source"},
+	} {
+		var doc map[string]any
+		if err := json.Unmarshal(embedded, &doc); err != nil {
+			t.Fatal(err)
+		}
+		c.edit(doc["substances"].([]any)[0].(map[string]any)) // methanol
+		b, _ := json.Marshal(doc)
+		if _, err := Parse(b); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v, want ErrInvalid mentioning %q", name, err, c.want)
 		}
 	}
 }

@@ -1,5 +1,7 @@
 package substance
 
+import "math"
+
 // Quantity is one number from the library with the source it was taken
 // from. A nil *Quantity is a value the sources do not give.
 type Quantity struct {
@@ -57,6 +59,15 @@ type Substance struct {
 	// factor β.
 	Q    *Quantity `json:"q_t,omitempty"`
 	Beta *Quantity `json:"beta,omitempty"`
+
+	// Physical properties the release models need (geo/plume LiquidHole,
+	// GasHole, Puddle): the liquid's density (at 20 °C, or at the
+	// temperature the source names), the normal boiling point, the gas's
+	// ratio of specific heats γ, and the vapour pressure by Antoine.
+	LiquidDensity *Quantity `json:"liquid_density_kg_m3,omitempty"`
+	BoilingPoint  *Quantity `json:"boiling_point_k,omitempty"`
+	Gamma         *Quantity `json:"gamma,omitempty"`
+	Antoine       *Antoine  `json:"antoine,omitempty"`
 
 	// DenseGas is set when a release forms a cloud denser than air; see
 	// the package documentation for the rule and DenseGasBasis for why.
@@ -125,4 +136,30 @@ func (s *Substance) oel(name string) *Quantity {
 		return s.TWA
 	}
 	return s.STEL
+}
+
+// Antoine is a vapour-pressure fit in the NIST WebBook's form,
+// log₁₀(P/bar) = A − B/(T + C) with T in kelvin, valid over [TMinK, TMaxK].
+type Antoine struct {
+	A      float64 `json:"a"`
+	B      float64 `json:"b"`
+	C      float64 `json:"c"`
+	TMinK  float64 `json:"t_min_k"`
+	TMaxK  float64 `json:"t_max_k"`
+	Source string  `json:"source"`
+}
+
+// PressurePa returns the vapour pressure at tempK, Pa, and whether tempK
+// lies within the fit's range (the value is returned either way).
+func (a *Antoine) PressurePa(tempK float64) (float64, bool) {
+	return 1e5 * math.Pow(10, a.A-a.B/(tempK+a.C)), tempK >= a.TMinK && tempK <= a.TMaxK
+}
+
+// VapourPressurePa returns the substance's vapour pressure at tempK by its
+// Antoine fit; ok is false without one or outside the fit's range.
+func (s *Substance) VapourPressurePa(tempK float64) (float64, bool) {
+	if s.Antoine == nil {
+		return 0, false
+	}
+	return s.Antoine.PressurePa(tempK)
 }

@@ -58,6 +58,9 @@ func (s *Substance) validate() error {
 	if err := s.validateOrder(); err != nil {
 		return err
 	}
+	if err := s.validatePhysical(); err != nil {
+		return err
+	}
 	return s.validateDense()
 }
 
@@ -70,6 +73,7 @@ func (s *Substance) quantities() map[string]*Quantity {
 		"pac1_ppm": s.PAC1, "pac2_ppm": s.PAC2, "pac3_ppm": s.PAC3,
 		"mac_mg_m3": s.MAC, "pc_twa_mg_m3": s.TWA, "pc_stel_mg_m3": s.STEL,
 		"q_t": s.Q, "beta": s.Beta,
+		"liquid_density_kg_m3": s.LiquidDensity, "boiling_point_k": s.BoilingPoint, "gamma": s.Gamma,
 	}
 	for k, q := range all {
 		if q == nil {
@@ -154,4 +158,32 @@ func validCAS(cas string) bool {
 		sum += int(digits[i]-'0') * pos
 	}
 	return sum%10 == check
+}
+
+// validatePhysical checks the release-model properties: γ of a gas is
+// between 1 and 5/3 (monatomic), an Antoine fit has a source and a range in
+// which it gives a finite positive pressure, and the fit puts the normal
+// boiling point (101.325 kPa) within 5 % when both are given.
+func (s *Substance) validatePhysical() error {
+	if g, ok := s.Gamma.Get(); ok && !(g > 1 && g <= 5.0/3) {
+		return fmt.Errorf("gamma %v: want 1 < γ ≤ 5/3", g)
+	}
+	a := s.Antoine
+	if a == nil {
+		return nil
+	}
+	if strings.TrimSpace(a.Source) == "" || !(a.TMinK > 0 && a.TMaxK > a.TMinK) {
+		return fmt.Errorf("antoine: a source and a range t_min_k < t_max_k are required")
+	}
+	for _, t := range []float64{a.TMinK, a.TMaxK} {
+		if p, _ := a.PressurePa(t); !(p > 0) || math.IsInf(p, 1) || !(t+a.C > 0) {
+			return fmt.Errorf("antoine: no finite pressure at %v K", t)
+		}
+	}
+	if tb, ok := s.BoilingPoint.Get(); ok && tb >= a.TMinK && tb <= a.TMaxK {
+		if p, _ := a.PressurePa(tb); math.Abs(p-101325)/101325 > 0.05 {
+			return fmt.Errorf("antoine: %.0f Pa at the boiling point %v K, want 101325 within 5 %%", p, tb)
+		}
+	}
+	return nil
 }
