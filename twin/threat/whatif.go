@@ -46,12 +46,25 @@ type WhatIf struct {
 
 // Release is a what-if release.
 type Release struct {
-	// Type is "direct": a known rate (ALOHA's direct source).
+	// Type is ReleaseDirect ("direct", a known rate), ReleaseTankLiquid,
+	// ReleaseTankGas (a hole in a scene tank, from its level, pressure
+	// and temperature) or ReleasePuddle (a pool's evaporation).
 	Type   string  `json:"type"`
-	RateGS float64 `json:"rate_g_s"` // g/s, > 0
-	// DurationS is how long the release lasts, s; 0 continuous. A finite
-	// release shortens the zones (erf correction, Beals σx).
+	RateGS float64 `json:"rate_g_s,omitempty"` // direct: g/s, > 0
+	// DurationS is how long the release lasts, s; 0 continuous (or, for
+	// the models, as long as the liquid lasts). A finite release shortens
+	// the zones (erf correction, Beals σx).
 	DurationS float64 `json:"duration_s,omitempty"`
+	// HoleDiameterM and HoleHeightM place the hole of a tank release (the
+	// height above the tank's bottom; 0 at the bottom).
+	HoleDiameterM float64 `json:"hole_diameter_m,omitempty"`
+	HoleHeightM   float64 `json:"hole_height_m,omitempty"`
+	// PoolAreaM2 is the pool of a puddle, or of a tank's liquid spill
+	// (default the tank's dike).
+	PoolAreaM2 float64 `json:"pool_area_m2,omitempty"`
+	// TemperatureC is the liquid's temperature; default the tank's, else
+	// 20 °C.
+	TemperatureC *float64 `json:"temperature_c,omitempty"`
 }
 
 // WeatherInput is weather given for a what-if scenario.
@@ -77,6 +90,8 @@ const WarnLongRelease = "release_over_1_h"
 type Scenario struct {
 	Incident Incident                   `json:"incident"`
 	Zones    *geojson.FeatureCollection `json:"zones"`
+	// Model is how the rate was worked out (the release model's figures).
+	Model SourceModel `json:"source_model"`
 }
 
 // WhatIf computes a what-if scenario's zones at time now. It is safe for
@@ -90,19 +105,19 @@ func (s *Service) WhatIf(w WhatIf, now time.Time) (Scenario, error) {
 		return bad("id %q (want a non-empty id without '/' or spaces)", w.ID)
 	}
 	switch rel := w.Release; {
-	case rel.Type != "direct":
-		return bad("release type %q (want \"direct\")", rel.Type)
-	case !(rel.RateGS > 0) || math.IsInf(rel.RateGS, 1):
+	case rel.Type == ReleaseDirect && (!(rel.RateGS > 0) || math.IsInf(rel.RateGS, 1)):
 		return bad("rate %g g/s (want > 0)", rel.RateGS)
 	case !(rel.DurationS >= 0) || math.IsInf(rel.DurationS, 1):
 		return bad("duration %g s (want ≥ 0; 0 continuous)", rel.DurationS)
 	}
 	var src *twin.Entity
 	var stations []station
+	var dike float64
 	s.opts.Scene.View(func(tx twin.Tx) {
 		if w.SourceID != "" {
 			if e := tx.Get(w.SourceID); e != nil && e.Placed() {
 				src = e.Clone()
+				dike = dikeArea(tx, e)
 			}
 		}
 		tx.Kind(twin.KindWeatherStation, func(e *twin.Entity) bool {
@@ -142,15 +157,20 @@ func (s *Service) WhatIf(w WhatIf, now time.Time) (Scenario, error) {
 	if err != nil {
 		return Scenario{}, err
 	}
+	u := math.Max(weather.WindMS, minModelWindMS)
+	model, err := s.sourceModel(w.Release, src, sub, u, dike)
+	if err != nil {
+		return Scenario{}, err
+	}
 	in := &incident{Incident: Incident{Substance: sub.ID, ComputedAt: now.UTC(), Weather: weather,
 		Warnings: warnings(weather, class, sub), Detectors: []string{}}, prefix: "WI-" + w.ID + "-"}
-	if w.Release.DurationS > MaxReleaseS {
+	if model.DurationS > MaxReleaseS {
 		in.Warnings = append(in.Warnings, WarnLongRelease)
 	}
 	en := s.enu(at)
-	in.Source = Source{ID: w.SourceID, Lon: at[0], Lat: at[1], HeightM: height, RateGS: w.Release.RateGS, Confidence: 1}
-	base := plume.Plume{WindMS: math.Max(weather.WindMS, minModelWindMS), Stability: class, DurationS: w.Release.DurationS}
-	est := plume.Estimate{Source: plume.Candidate{ID: w.SourceID, At: en, HeightM: height}, RateGS: w.Release.RateGS}
+	in.Source = Source{ID: w.SourceID, Lon: at[0], Lat: at[1], HeightM: height, RateGS: model.RateGS, Confidence: 1}
+	base := plume.Plume{WindMS: u, Stability: class, DurationS: model.DurationS}
+	est := plume.Estimate{Source: plume.Candidate{ID: w.SourceID, At: en, HeightM: height}, RateGS: model.RateGS}
 	if err := s.draw(in, sub, base, est); err != nil {
 		return Scenario{}, fmt.Errorf("%w: %v", ErrWhatIf, err)
 	}
@@ -165,7 +185,7 @@ func (s *Service) WhatIf(w WhatIf, now time.Time) (Scenario, error) {
 		f.Properties["scenario_id"] = w.ID
 		fc.Append(f)
 	}
-	return Scenario{Incident: in.Incident.clone(), Zones: fc}, nil
+	return Scenario{Incident: in.Incident.clone(), Zones: fc, Model: model}, nil
 }
 
 // scenarioOrigin is the `origin` of a what-if scenario's zones.
