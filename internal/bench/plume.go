@@ -98,6 +98,10 @@ type PlumeResult struct {
 	InversionErrorM     float64 `json:"inversion_error_m"`    // estimate to the true source
 	InversionRateRatio  float64 `json:"inversion_rate_ratio"` // fitted / true rate
 	InversionConfidence float64 `json:"inversion_confidence"`
+	// InversionLiveMS is the same estimation as the live threat service
+	// runs it: candidates widened by a unit's wake and the class's wind
+	// direction spread (plume.Widened), the costlier σ.
+	InversionLiveMS float64 `json:"inversion_live_ms"`
 	// Point throughput: one σ per downwind column, one exponential per point.
 	PointsPerS       float64 `json:"points_per_s"`
 	PointsTargetPerS float64 `json:"points_target_per_s"`
@@ -202,6 +206,15 @@ func benchInversion(ctx context.Context, o PlumeOptions, src plume.Plume, r *Plu
 	r.InversionMS, r.GridCandidates, r.Detected = ms(d), e.Candidates-o.Candidates, e.Detected
 	r.InversionErrorM = planar.Distance(e.Source.At, truth.At)
 	r.InversionRateRatio, r.InversionConfidence = e.RateGS/src.RateGS, e.Confidence
+	theta, err := plume.DefaultSigmaThetaDeg(src.Stability)
+	if err != nil {
+		return fmt.Errorf("bench: plume inversion: %w", err)
+	}
+	eo.SourceSigmaYM, eo.SourceSigmaZM, eo.DirectionSigmaDeg = plume.WakeSigmaYM, plume.WakeSigmaZM, theta
+	if d, err = best(ctx, o.Rounds, func() (err error) { _, err = plume.EstimateSource(eo); return err }); err != nil {
+		return fmt.Errorf("bench: plume inversion (live options): %w", err)
+	}
+	r.InversionLiveMS = ms(d)
 	return nil
 }
 
