@@ -96,6 +96,16 @@ func TestScenarioAmmoniaLeak(t *testing.T) {
 	if !(pr.RateGS > 0) {
 		t.Errorf("rate %g g/s", pr.RateGS)
 	}
+	var threats struct {
+		Incidents []struct {
+			Substance string `json:"substance"`
+			Detectors []string
+		} `json:"incidents"`
+	}
+	must(t, 200, http.MethodGet, p.url+"/api/v1/threats", "", nil, &threats)
+	if len(threats.Incidents) == 0 || threats.Incidents[0].Substance != "ammonia" || len(threats.Incidents[0].Detectors) == 0 {
+		t.Errorf("GET /api/v1/threats: %+v", threats)
+	}
 
 	// 3. A person walks into the innermost zone (the red one when it is
 	// drawn; it lies within the plant).
