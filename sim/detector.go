@@ -93,12 +93,8 @@ func newDetector(e *twin.Entity, r *rand.Rand) *detector {
 		typeOxygen:      {0, 25, 19.5, 23.5},
 	}[d.typ]
 	d.lo, d.hi = def[0], def[1]
-	if rng, ok := e.Props["range"].([]any); ok && len(rng) == 2 {
-		lo, ok1 := twin.AsFloat(rng[0])
-		hi, ok2 := twin.AsFloat(rng[1])
-		if ok1 && ok2 && lo < hi && hi-lo < 1e9 {
-			d.lo, d.hi = lo, hi
-		}
+	if lo, hi, ok := e.Range("range"); ok && hi-lo < 1e9 {
+		d.lo, d.hi = lo, hi
 	}
 	d.a1, d.a2 = e.Float("alarm1", def[2]), e.Float("alarm2", def[3])
 	if !slices.Contains(unitsOf[d.typ], d.unit) {

@@ -119,6 +119,29 @@ func (e *Entity) Float(key string, def float64) float64 {
 	return def
 }
 
+// Range returns the [lo, hi] pair under key (a detector's measuring range):
+// decoded JSON ([]any) or built in Go ([]float64); ok only for finite
+// lo < hi.
+func (e *Entity) Range(key string) (lo, hi float64, ok bool) {
+	switch v := e.Props[key].(type) {
+	case []float64:
+		if len(v) == 2 {
+			lo, hi, ok = v[0], v[1], true
+		}
+	case []any:
+		if len(v) == 2 {
+			var ok1, ok2 bool
+			lo, ok1 = AsFloat(v[0])
+			hi, ok2 = AsFloat(v[1])
+			ok = ok1 && ok2
+		}
+	}
+	if !ok || !(lo < hi) || math.IsInf(hi-lo, 0) {
+		return 0, 0, false
+	}
+	return lo, hi, true
+}
+
 // AsFloat converts JSON-decoded numbers (and numeric strings, as GIS tools
 // sometimes write them) to float64.
 func AsFloat(v any) (float64, bool) {

@@ -317,3 +317,27 @@ func TestConcurrentReadersAndWriter(t *testing.T) {
 	close(stop)
 	wg.Wait()
 }
+
+// TestEntityRange: a [lo, hi] pair as JSON decodes it or as Go builds it;
+// anything else, or lo ≥ hi, is no range.
+func TestEntityRange(t *testing.T) {
+	for _, c := range []struct {
+		v      any
+		lo, hi float64
+		ok     bool
+	}{
+		{[]any{0.0, 100.0}, 0, 100, true},
+		{[]float64{19.5, 25}, 19.5, 25, true},
+		{[]any{"0", "50"}, 0, 50, true},
+		{[]any{10.0, 10.0}, 0, 0, false},
+		{[]any{0.0}, 0, 0, false},
+		{[]any{0.0, "x"}, 0, 0, false},
+		{"0-100", 0, 0, false},
+		{nil, 0, 0, false},
+	} {
+		e := &Entity{Props: map[string]any{"range": c.v}}
+		if lo, hi, ok := e.Range("range"); lo != c.lo || hi != c.hi || ok != c.ok {
+			t.Errorf("%#v: %g, %g, %v", c.v, lo, hi, ok)
+		}
+	}
+}

@@ -3,7 +3,6 @@ package rules
 import (
 	"errors"
 	"fmt"
-	"math"
 
 	"github.com/chemtwin/chemtwin/twin"
 	"github.com/chemtwin/chemtwin/twin/substance"
@@ -25,7 +24,7 @@ const BasisScene = "scene"
 // DefaultDeadband of the span (the range, else alarm2).
 func LimitsOf(d *twin.Entity, lib *substance.Library) (Limits, error) {
 	var l Limits
-	lo, hi, hasRange := rangeOf(d.Props["range"])
+	lo, hi, hasRange := d.Range("range")
 	if hasRange {
 		l.RangeLo, l.RangeHi = lo, hi
 	}
@@ -77,28 +76,6 @@ func derive(d *twin.Entity, lib *substance.Library, oxygen bool, rangeMax float6
 		return substance.Setpoint{}, err
 	}
 	return substance.Setpoints(s, d.String("unit"), max(rangeMax, 0), substance.Options{})
-}
-
-// rangeOf reads a [lo, hi] range as decoded JSON ([]any) or as built in Go
-// ([]float64); ok only for finite lo < hi.
-func rangeOf(v any) (lo, hi float64, ok bool) {
-	switch v := v.(type) {
-	case []float64:
-		if len(v) == 2 {
-			lo, hi, ok = v[0], v[1], true
-		}
-	case []any:
-		if len(v) == 2 {
-			var ok1, ok2 bool
-			lo, ok1 = twin.AsFloat(v[0])
-			hi, ok2 = twin.AsFloat(v[1])
-			ok = ok1 && ok2
-		}
-	}
-	if !ok || !(lo < hi) || math.IsInf(hi-lo, 0) {
-		return 0, 0, false
-	}
-	return lo, hi, true
 }
 
 // substanceOf names the detector's substance for alarm details: its

@@ -268,12 +268,8 @@ func saturated(e *twin.Entity) bool {
 		return true
 	}
 	v, ok := twin.AsFloat(e.State["value"])
-	r, okR := e.Props["range"].([]any)
-	if !ok || !okR || len(r) != 2 {
-		return false
-	}
-	hi, ok := twin.AsFloat(r[1])
-	return ok && v >= hi
+	_, hi, okR := e.Range("range")
+	return ok && okR && v >= hi
 }
 
 // NoiseFloorSpan is the share of a detector's span below which a reading is
@@ -286,13 +282,8 @@ const NoiseFloorSpan = 0.05
 
 // noiseFloor is NoiseFloorSpan of the detector's range (0 without one).
 func noiseFloor(e *twin.Entity) float64 {
-	r, ok := e.Props["range"].([]any)
-	if !ok || len(r) != 2 {
-		return 0
-	}
-	lo, ok1 := twin.AsFloat(r[0])
-	hi, ok2 := twin.AsFloat(r[1])
-	if !ok1 || !ok2 || !(hi > lo) {
+	lo, hi, ok := e.Range("range")
+	if !ok {
 		return 0
 	}
 	return lo + NoiseFloorSpan*(hi-lo)
