@@ -98,6 +98,19 @@ func TestEvacuation(t *testing.T) {
 	if len(notes) != 3 || notes[2].PersonID != "P-IN" || notes[2].Level != 3 {
 		t.Fatalf("notices %+v", notes)
 	}
+	// A restart while the zones stand: the new service takes the open
+	// evacuation alarms over and keeps them (no duplicate, no clear).
+	s2, err := New(Options{Scene: p.scene, Clock: p.clock.Now, Alarms: mgr, ActiveAlarms: mgr.Active,
+		Notify: func(n Notice) { notes = append(notes, n) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := evacuations()
+	p.clock.Add(2 * time.Second)
+	s2.step()
+	if got := evacuations(); !equalLists(got, before) {
+		t.Errorf("after a restart: %v, before %v", got, before)
+	}
 	// The gas alarm clears: the zones go, and every evacuation alarm.
 	if _, _, err := mgr.Clear(ctx, "gas_level2:GD-C", time.Time{}); err != nil {
 		t.Fatal(err)
@@ -105,6 +118,21 @@ func TestEvacuation(t *testing.T) {
 	step()
 	if got := evacuations(); len(got) != 0 {
 		t.Fatalf("after the gas cleared: %v", got)
+	}
+	// An evacuation alarm left open by a run that stopped is cleared by the
+	// next when no zone holds anyone.
+	if _, _, err := mgr.Raise(ctx, s.evacuation(&incident{Incident: Incident{Substance: "ammonia"}},
+		&Zone{ID: "TZ-ammonia-3", Level: 3, Color: "red", People: []string{"P-IN"}}, p.clock.Now())); err != nil {
+		t.Fatal(err)
+	}
+	s3, err := New(Options{Scene: p.scene, Clock: p.clock.Now, Alarms: mgr, ActiveAlarms: mgr.Active})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.clock.Add(2 * time.Second)
+	s3.step()
+	if got := evacuations(); len(got) != 0 {
+		t.Fatalf("a stale evacuation alarm survived a restart: %v", got)
 	}
 }
 

@@ -169,9 +169,12 @@ func New(opts Options) (*Service, error) {
 	if opts.ActiveAlarms != nil {
 		for _, a := range opts.ActiveAlarms() {
 			s.ObserveAlarm(alarm.Event{Action: alarm.ActionRaised, Alarm: a})
+			if a.Type == alarm.Evacuation && opts.Alarms != nil {
+				s.raised[a.Key] = "" // an earlier run's: updated if still due, else cleared
+			}
 		}
 	}
-	if len(s.written) > 0 {
+	if len(s.written) > 0 || len(s.raised) > 0 {
 		s.dirty |= dirtyModel
 	}
 	return s, nil
