@@ -50,6 +50,7 @@ func (s *Server) register() {
 	s.handleFunc("PUT /api/v1/fences/{id}", s.authed(s.fenceReplace, roleAdmin, roleManager))
 	s.handleFunc("DELETE /api/v1/fences/{id}", s.authed(s.fenceDelete, roleAdmin, roleManager))
 	s.handleFunc("GET /api/v1/threats", s.threatList)
+	s.handleFunc("GET /api/v1/substances", s.substanceList)
 	s.handleFunc("GET /api/v1/scenarios", s.scenarioList)
 	s.handleFunc("GET /api/v1/scenarios/{id}", s.scenarioGet)
 	s.handleFunc("POST /api/v1/scenarios", s.authed(s.scenarioCreate, roleAdmin, roleManager, roleEmergency))

@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/chemtwin/chemtwin/store"
+	"github.com/chemtwin/chemtwin/twin/substance"
 	"github.com/chemtwin/chemtwin/twin/threat"
 )
 
@@ -172,4 +173,16 @@ func (s *Server) scenarioDelete(w http.ResponseWriter, r *http.Request, p princi
 	}
 	s.audit(r, p.user.Username, "scenario.delete", id, nil)
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// substanceList answers GET /api/v1/substances: the substance library the
+// server models with (version, and every substance with its values and
+// their sources), for the viewer's forms and labels.
+func (s *Server) substanceList(w http.ResponseWriter, r *http.Request) {
+	if err := checkParams(r.URL.Query()); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	lib := substance.Default()
+	s.writeJSON(w, r, http.StatusOK, typeJSON, map[string]any{"version": lib.Version(), "substances": lib.All()})
 }

@@ -136,3 +136,32 @@ func TestThreats(t *testing.T) {
 	body := `{"name": "x", "lon": 106.6, "lat": 38.1, "substance": "ammonia", "release": {"type": "direct", "rate_g_s": 1}}`
 	wantError(t, bare.do(http.MethodPost, "/api/v1/scenarios", bare.login("admin"), body), http.StatusServiceUnavailable, "unavailable")
 }
+
+// TestSubstances: the library the server models with, with its sources.
+func TestSubstances(t *testing.T) {
+	h := newHarness(t)
+	var out struct {
+		Version    string
+		Substances []struct {
+			ID     string `json:"id"`
+			NameZh string `json:"name_zh"`
+			MW     struct {
+				Value  float64
+				Source string
+			} `json:"mw_g_mol"`
+		}
+	}
+	r := h.get("/api/v1/substances")
+	if r.status != 200 {
+		t.Fatalf("%d %s", r.status, r.body)
+	}
+	r.json(t, &out)
+	ids := map[string]bool{}
+	for _, s := range out.Substances {
+		ids[s.ID] = s.NameZh != "" && s.MW.Value > 0 && s.MW.Source != ""
+	}
+	if out.Version == "" || len(out.Substances) < 14 || !ids["ammonia"] || !ids["methanol"] {
+		t.Errorf("version %q, %d substances, %v", out.Version, len(out.Substances), ids)
+	}
+	wantError(t, h.get("/api/v1/substances?x=1"), http.StatusBadRequest, "invalid_parameter")
+}

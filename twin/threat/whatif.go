@@ -181,6 +181,7 @@ func (s *Service) WhatIf(w WhatIf, now time.Time) (Scenario, error) {
 		f := geojson.NewFeature(e.Geometry)
 		f.ID = e.ID
 		f.Properties = e.Props
+		f.Properties["id"], f.Properties["kind"] = e.ID, string(twin.KindThreatZone)
 		f.Properties["origin"] = scenarioOrigin
 		f.Properties["scenario_id"] = w.ID
 		fc.Append(f)

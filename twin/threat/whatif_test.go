@@ -48,7 +48,8 @@ func TestWhatIf(t *testing.T) {
 		t.Fatalf("%d features for %d zones", len(sc.Zones.Features), len(in.Zones))
 	}
 	for _, f := range sc.Zones.Features {
-		if f.Properties["origin"] != scenarioOrigin || f.Properties["scenario_id"] != "drill-1" || !strings.HasPrefix(f.ID.(string), "WI-drill-1-") {
+		if f.Properties["origin"] != scenarioOrigin || f.Properties["scenario_id"] != "drill-1" || !strings.HasPrefix(f.ID.(string), "WI-drill-1-") ||
+			f.Properties["id"] != f.ID || f.Properties["kind"] != "threat_zone" {
 			t.Errorf("feature %v: %v", f.ID, f.Properties)
 		}
 	}
