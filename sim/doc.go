@@ -106,4 +106,16 @@
 // one spot of a production area, together for 3 min, then leaving one by
 // one — the orange gathering routine work never makes. See episodes.go and
 // crowd.go for the numbers.
+//
+// # Releases
+//
+// Options.Releases plays scripted gas releases (Scenario names the demo's:
+// ammonia-leak, 100 g/s from the p-nitroaniline unit's feed pump P-101A,
+// and methanol-leak, 200 g/s of vapour from the PPD unit's feed pump P-201):
+// every outdoor detector of the substance reads the Gaussian plume at its
+// place in the regional wind of the moment (a unit's wake as the initial
+// spread, Briggs open-country σ, the class from wind, cloud and sun), times
+// a lognormal one-second fluctuation, through a 10 s sensor response; the
+// front reaches a detector x metres downwind x/u seconds after the start.
+// See release.go.
 package sim
