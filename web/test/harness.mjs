@@ -24,14 +24,15 @@ export const chromiumArgs = ["--headless", "--no-sandbox", "--enable-unsafe-swif
 
 // startServer starts the demo on free ports. opts.data is the data folder
 // (default: a fresh temporary one); stop() deletes it unless opts.keep, so
-// that a test can restart the server on the same data.
+// that a test can restart the server on the same data. opts.args are more
+// serve flags, appended (e.g. ["--scenario", "ammonia-leak"]).
 export async function startServer(opts = {}) {
   const data = opts.data || mkdtempSync(join(tmpdir(), "chemtwin-browser-"));
   const bin = process.env.CHEMTWIN_BIN || join(root, "bin", "chemtwin");
   // CHEMTWIN_WEB_DIR serves the viewer from disk (development: no rebuild
   // after a JS change); by default the binary's embedded copy is tested.
   const webDir = process.env.CHEMTWIN_WEB_DIR ? ["--web-dir", process.env.CHEMTWIN_WEB_DIR] : [];
-  const proc = spawn(bin, ["serve", "--demo", "--addr", "127.0.0.1:0", "--mqtt-listen", "127.0.0.1:0", "--data", data, ...webDir],
+  const proc = spawn(bin, ["serve", "--demo", "--addr", "127.0.0.1:0", "--mqtt-listen", "127.0.0.1:0", "--data", data, ...webDir, ...(opts.args || [])],
     { stdio: ["ignore", "pipe", "pipe"] });
   let log = "";
   proc.stderr.on("data", (d) => { log = (log + d).slice(-20000); });
@@ -51,7 +52,12 @@ export async function startServer(opts = {}) {
     async stop() {
       if (proc.exitCode === null && proc.signalCode === null) {
         proc.kill("SIGINT");
-        await new Promise((r) => { proc.on("exit", r); setTimeout(r, 15000); });
+        // The 15 s bound is cleared on exit: a pending timer kept node's
+        // test file alive 15 s after every test.
+        await new Promise((r) => {
+          const timer = setTimeout(r, 15000);
+          proc.on("exit", () => { clearTimeout(timer); r(); });
+        });
       }
       if (!opts.keep) rmSync(data, { recursive: true, force: true });
     },

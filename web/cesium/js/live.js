@@ -2,12 +2,13 @@
 // colour by state, updated in place), and layers rebuilt as a whole on any
 // change (a few dozen features each): cameras with their field-of-view
 // wedges, fences as translucent walls by rule, the weather station's wind
-// arrow, and the generic permits, inspection points and threat zones.
+// arrow, and the generic permits and inspection points. The threat zones
+// are drawn by threats.js.
 import { state, on, layerOf } from "./state.js";
 import { t } from "./i18n.js";
 import * as S from "./shapes.js";
 import * as icons from "./icons.js";
-import { DETECTOR, FENCE_RULE, RISK } from "./palette.js";
+import { DETECTOR, FENCE_RULE } from "./palette.js";
 import { pointOf, polygonsOf, centroidOf, onFloor } from "./frame.js";
 import { buildingAt, floorSpan } from "./plant.js";
 import { plantFrame } from "./viewer.js";
@@ -15,7 +16,7 @@ import { serverNow } from "./stream.js";
 
 const C = globalThis.Cesium; // undefined without the vendored build: main.js reports it
 const OFFLINE_MS = 30000; // no reading for 30 s: the detector shows offline
-const REBUILT = ["cameras", "fences", "weather_stations", "permits", "inspection_points", "threat_zones"];
+const REBUILT = ["cameras", "fences", "weather_stations", "permits", "inspection_points"];
 const drawn = new Map(); // rebuilt layer id → scene items
 const pending = new Set();
 let viewer = null;
@@ -236,14 +237,12 @@ function generic(color, height) {
   };
 }
 
-const LEVEL_COLOR = { 1: RISK.yellow, 2: RISK.orange, 3: RISK.red };
 const INSPECTION = { done: "#30d158", checked: "#30d158", due: "#ffd60a", pending: "#ffd60a", missed: "#ff3b30", overdue: "#ff3b30" };
 
 const BUILDERS = {
   cameras: drawCameras,
   fences: drawFences,
   weather_stations: drawWeather,
-  threat_zones: generic((p) => p.color || LEVEL_COLOR[p.level] || RISK.red, S.HEIGHT.threat),
   permits: generic(() => "#ff9f0a", S.HEIGHT.permit),
   inspection_points: generic((p) => INSPECTION[p.status] || "#2f8cff", S.HEIGHT.permit),
 };

@@ -23,6 +23,8 @@ import { initPlayback } from "./playback.js";
 import { initFenceDraw } from "./fencedraw.js";
 import { initSilences } from "./silences.js";
 import { initGatherings } from "./gatherings.js";
+import { initThreats } from "./threats.js";
+import { initCoverage } from "./coverage.js";
 
 // Layers loaded once from /ogc (they change only with the scene) and layers
 // that stream live over /ws.
@@ -52,6 +54,8 @@ async function main() {
   initPlayback(ctx);
   initFenceDraw(ctx);
   initSilences();
+  initThreats(ctx);
+  initCoverage(ctx);
   initToasts();
   await initAuth(ctx);
   connect(LIVE_LAYERS);
