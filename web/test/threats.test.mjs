@@ -102,6 +102,18 @@ test("the live ammonia leak is listed with its zones and drawn on the map", asyn
   for (const [code, sentence] of warnings) assert.ok(sentence !== code && /[\u4e00-\u9fff]/.test(sentence), `warning ${code} untranslated: ${sentence}`);
   assert.match(await incident.locator(".threat-count").textContent(), /^\d+$/);
 
+  // the alarming detector's label shows its reading, seen from afar
+  const alarmed = inc.detectors[0];
+  const label = await until(async () => {
+    const got = await page.evaluate(async (id) => {
+      const live = await import("/js/live.js");
+      const f = (await import("/js/state.js")).state.features.get(id);
+      return { drawn: live.drawnLabel(id), want: f && live.detectorLabel(f.properties), state: f && f.properties.state };
+    }, alarmed);
+    return got.drawn && got.drawn.text === got.want && /^≥?[\d.]+ ppm$/.test(got.want) && got.drawn.far > 1000 && got;
+  }, 10000, `detector ${alarmed}'s label never showed its alarming reading`);
+  assert.ok(label.drawn.show, `${alarmed}'s label hidden`);
+
   // the map: translucent zones with solid edges, dashed confidence regions,
   // the source with a downwind arrow — hidden in the default (safety) view
   const live = await until(async () => {

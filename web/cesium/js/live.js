@@ -1,5 +1,6 @@
 // Live layers that do not move: gas detectors (a point per detector, its
-// colour by state, updated in place), and layers rebuilt as a whole on any
+// colour by state, and a label with its reading — near the camera, or from
+// afar while it alarms — updated in place), and layers rebuilt as a whole on any
 // change (a few dozen features each): cameras with their field-of-view
 // wedges, fences as translucent walls by rule, the weather station's wind
 // arrow, and the generic permits and inspection points. The threat zones
@@ -21,7 +22,14 @@ const drawn = new Map(); // rebuilt layer id → scene items
 const pending = new Set();
 let viewer = null;
 let detectors = null; // PointPrimitiveCollection
+let valueLabels = null; // LabelCollection: each detector's reading
 const points = new Map(); // detector id → PointPrimitive
+const labels = new Map(); // detector id → Label
+// A reading label shows within NEAR_M of the camera; an alarming one
+// (level 1, level 2, over range) within ALARM_M, so that it reads from
+// the overview.
+const NEAR_M = 700, ALARM_M = 6000;
+const ALARMING = new Set(["level1", "level2", "over_range"]);
 
 // detectorState is a detector's display state: its `state` property
 // (normal, level1, level2, over_range, fault, stuck, drift) or offline when its last reading is
@@ -35,6 +43,7 @@ export function detectorState(p) {
 export function initLive(ctx) {
   viewer = ctx.viewer;
   detectors = viewer.scene.primitives.add(new C.PointPrimitiveCollection());
+  valueLabels = viewer.scene.primitives.add(new C.LabelCollection());
   on("snapshot", (snap) => {
     if (snap.layers.gas_detectors) resetDetectors();
     for (const l of REBUILT) if (snap.layers[l]) schedule(l);
@@ -58,14 +67,16 @@ function changed(layer, f, removedId) {
 }
 
 function setVisible(layer, visible) {
-  if (layer === "gas_detectors") detectors.show = visible;
+  if (layer === "gas_detectors") detectors.show = valueLabels.show = visible;
   for (const item of drawn.get(layer) || []) item.show = visible;
   viewer.scene.requestRender();
 }
 
 function resetDetectors() {
   detectors.removeAll();
+  valueLabels.removeAll();
   points.clear();
+  labels.clear();
   for (const id of state.layers.get("gas_detectors") || []) drawDetector(state.features.get(id));
   viewer.scene.requestRender();
 }
@@ -80,6 +91,16 @@ function drawDetector(f) {
     points.set(p.id, point);
   }
   point.position = C.Cartesian3.fromDegrees(pt[0], pt[1], Number(p.height) || 1);
+  let label = labels.get(p.id);
+  if (!label) {
+    label = valueLabels.add({
+      id: p.id, font: '12px "Noto Sans CJK SC", sans-serif', fillColor: C.Color.WHITE, outlineColor: C.Color.BLACK,
+      outlineWidth: 3, style: C.LabelStyle.FILL_AND_OUTLINE, showBackground: true, verticalOrigin: C.VerticalOrigin.BOTTOM,
+      pixelOffset: new C.Cartesian2(0, -10), disableDepthTestDistance: Number.POSITIVE_INFINITY,
+    });
+    labels.set(p.id, label);
+  }
+  label.position = point.position;
   styleDetector(point, p);
 }
 
@@ -88,12 +109,39 @@ function styleDetector(point, p) {
   point.color = C.Color.fromCssColorString(DETECTOR[s]);
   point.pixelSize = s === "level2" || s === "over_range" ? 14 : s === "level1" ? 12 : 9;
   point.show = onFloor(state.floor, p.floor);
+  const label = labels.get(p.id);
+  if (label) {
+    const alarming = ALARMING.has(s);
+    label.text = detectorLabel(p);
+    label.show = point.show;
+    label.backgroundColor = alarming ? S.css(DETECTOR[s], 0.85) : S.css("#1c1c1e", 0.6);
+    label.distanceDisplayCondition = new C.DistanceDisplayCondition(0, alarming ? ALARM_M : NEAR_M);
+  }
+}
+
+// detectorLabel is a detector's reading as its label shows it: the value
+// with at most three significant digits and the unit ("23.5 ppm",
+// "12 %LEL"), "≥" at the top of the range, "–" without a value.
+export function detectorLabel(p) {
+  const v = Number(p.value);
+  if (p.value === null || p.value === undefined || !Number.isFinite(v)) return "–";
+  const shown = Math.abs(v) >= 100 ? String(Math.round(v)) : String(Number(v.toPrecision(3)));
+  return `${p.state === "over_range" ? "≥" : ""}${shown} ${p.unit || ""}`.trim();
+}
+
+// drawnLabel tells a browser test what a detector's label shows.
+export function drawnLabel(id) {
+  const l = labels.get(id);
+  return l ? { text: l.text, show: l.show, far: l.distanceDisplayCondition.far } : null;
 }
 
 function dropDetector(id) {
   const point = points.get(id);
   if (point) detectors.remove(point);
   points.delete(id);
+  const label = labels.get(id);
+  if (label) valueLabels.remove(label);
+  labels.delete(id);
 }
 
 // refreshDetectors restyles every detector (offline ages, floor filter).
