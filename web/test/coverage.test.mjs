@@ -10,9 +10,8 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { startServer, openViewer, outDir } from "./harness.mjs";
+import { startServer, openViewer, outDir, sleep, until } from "./harness.mjs";
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const RED = "#ff3b30", GREEN = "#30d158"; // coverage.js UNCOVERED (palette.js RISK.red), COVERED
 const TANKS = "AR-TANK-DIKE";
 
@@ -34,18 +33,6 @@ const drawn = () => page.evaluate(async () => (await import("/js/coverage.js")).
 const report = (area) => page.evaluate((q) => fetch("/api/v1/detectors/coverage" + q).then((r) => r.json()), area ? "?area=" + area : "");
 const totals = () => page.locator("#coverage-totals .cov-total").evaluateAll((els) =>
   Object.fromEntries(els.map((e) => [e.dataset.total, e.querySelector("b").textContent])));
-
-// until polls fn (async) every 250 ms until it returns something truthy, or
-// fails after ms with what describe() says.
-async function until(fn, ms, describe) {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) assert.fail(`${typeof describe === "function" ? await describe() : describe} (after ${ms} ms)`);
-    await sleep(250);
-  }
-}
 
 async function openPanel() {
   if ((await page.locator("#tool-coverage").getAttribute("aria-pressed")) !== "true") await page.click("#tool-coverage");

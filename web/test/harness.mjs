@@ -108,3 +108,30 @@ export async function gatheringAlarm(page, tags, s) {
   assert.ok(alarm, `no open alarm for the test group: ${JSON.stringify(seen)}`);
   return alarm;
 }
+
+// sleep waits ms milliseconds.
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// until polls fn (async) every 250 ms until it returns something truthy,
+// and returns that; it fails after ms with what describe (a string, or an
+// async function) says.
+export async function until(fn, ms, describe) {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) assert.fail(`${typeof describe === "function" ? await describe() : describe} (after ${ms} ms)`);
+    await sleep(250);
+  }
+}
+
+// login signs user (password demo) in through the viewer's login dialog,
+// once per page.
+export async function login(page, user) {
+  if (await page.locator("#logout-button").count()) return;
+  await page.click("#login-button");
+  await page.fill('#login-dialog input[name="username"]', user);
+  await page.fill('#login-dialog input[name="password"]', "demo");
+  await page.keyboard.press("Enter");
+  await page.locator("#logout-button").waitFor({ timeout: 10000 });
+}

@@ -13,9 +13,8 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startServer, openViewer, outDir, gatheringAlarm } from "./harness.mjs";
+import { startServer, openViewer, outDir, gatheringAlarm, sleep, login } from "./harness.mjs";
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const GROUP = ["SIL-G0", "SIL-G1", "SIL-G2"];
 const SPREAD_M = 8; // each tag this far from the group's centre: enclosing radius 8 m
 const YELLOW = "#ffd60a", ORANGE = "#ff9500", RED = "#ff3b30"; // palette.js RISK
@@ -100,16 +99,6 @@ async function openSpot([w, s, e, n]) {
   return [best.lon, best.lat];
 }
 
-// login signs in through the login dialog (once per page).
-async function login(user) {
-  if (await page.locator("#logout-button").count()) return;
-  await page.click("#login-button");
-  await page.fill('#login-dialog input[name="username"]', user);
-  await page.fill('#login-dialog input[name="password"]', "demo");
-  await page.keyboard.press("Enter");
-  await page.locator("#logout-button").waitFor({ timeout: 10000 });
-}
-
 // openPanel opens the silences tool (if closed).
 async function openPanel() {
   if ((await page.locator("#tool-silences").getAttribute("aria-pressed")) !== "true") await page.click("#tool-silences");
@@ -136,7 +125,7 @@ test("the silences panel is read-only without a manager", async () => {
 
 test("a manager adds a silence through the form and sees it listed", async () => {
   const before = Date.now(); // the form's default start lies between this and the check below
-  await login("manager");
+  await login(page, "manager");
   await openPanel();
   const form = page.locator("#silence-form");
   await form.waitFor({ state: "visible", timeout: 5000 });
@@ -303,7 +292,7 @@ test("the silence survives a restart and is ended from the panel", async () => {
   await open();
   const listed = await silences();
   assert.ok(listed.some((s) => s.id === silenceId), `after restart: ${JSON.stringify(listed)}`);
-  await login("manager");
+  await login(page, "manager");
   await openPanel();
   const li = page.locator(`#silence-list li[data-silence-id="${silenceId}"]`);
   await li.waitFor({ timeout: 10000 });

@@ -11,9 +11,8 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { startServer, openViewer, outDir } from "./harness.mjs";
+import { startServer, openViewer, outDir, sleep, until, login } from "./harness.mjs";
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const RED = "#ff3b30", ORANGE = "#ff9500", YELLOW = "#ffd60a"; // palette.js RISK
 const LEVEL = { 1: YELLOW, 2: ORANGE, 3: RED };
 const NAME = "浏览器测试推演";
@@ -34,30 +33,9 @@ after(async () => {
 // drawn is what the map shows of the threat zones (threats.js drawnThreats).
 const drawn = () => page.evaluate(async () => (await import("/js/threats.js")).drawnThreats());
 
-// until polls fn (async) every 250 ms until it returns something truthy, or
-// fails after ms with what describe() says.
-async function until(fn, ms, describe) {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) assert.fail(`${typeof describe === "function" ? await describe() : describe} (after ${ms} ms)`);
-    await sleep(250);
-  }
-}
-
 async function openPanel() {
   if ((await page.locator("#tool-threats").getAttribute("aria-pressed")) !== "true") await page.click("#tool-threats");
   await page.locator("#threats-panel").waitFor({ state: "visible", timeout: 5000 });
-}
-
-async function login(user) {
-  if (await page.locator("#logout-button").count()) return;
-  await page.click("#login-button");
-  await page.fill('#login-dialog input[name="username"]', user);
-  await page.fill('#login-dialog input[name="password"]', "demo");
-  await page.keyboard.press("Enter");
-  await page.locator("#logout-button").waitFor({ timeout: 10000 });
 }
 
 test("the live ammonia leak is listed with its zones and drawn on the map", async () => {
@@ -173,7 +151,7 @@ test("an emergency user runs a what-if, sees its zones, finds it saved and delet
   await openPanel();
   assert.ok(await page.locator("#whatif-readonly").isVisible(), "a visitor is not told who may plan");
   assert.equal(await page.locator("#whatif-form").isVisible(), false, "the what-if form shows to a visitor");
-  await login("emergency");
+  await login(page, "emergency");
   const form = page.locator("#whatif-form");
   await form.waitFor({ state: "visible", timeout: 5000 });
   assert.equal(await page.locator("#whatif-readonly").isVisible(), false);

@@ -6,7 +6,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { startServer, openViewer, outDir } from "./harness.mjs";
+import { startServer, openViewer, outDir, sleep } from "./harness.mjs";
 import { decodePNG, colourStats } from "./png.mjs";
 
 let server, browser, page, errors, outside;
@@ -21,7 +21,6 @@ after(async () => {
   await server?.stop();
 });
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const counts = () => page.evaluate(() => window.chemtwin.counts());
 
 test("renders the plant without console errors or outside requests", async () => {

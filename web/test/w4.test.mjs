@@ -6,14 +6,13 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { startServer, openViewer, outDir, gatheringAlarm } from "./harness.mjs";
+import { startServer, openViewer, outDir, gatheringAlarm, sleep, login } from "./harness.mjs";
 
 let server, browser, page, errors, outside;
 let site; // [w, s, e, n]
 let publisher = null; // keeps the W4 gathering's tags reporting
 const headcounts = new Map(); // at → headcount answer the page received
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const GROUP = ["W4-G0", "W4-G1", "W4-G2", "W4-G3"];
 
 before(async () => {
@@ -43,16 +42,6 @@ after(async () => {
   await browser?.close();
   await server?.stop();
 });
-
-// login signs in through the login dialog (once).
-async function login(user) {
-  if (await page.locator("#logout-button").count()) return;
-  await page.click("#login-button");
-  await page.fill('#login-dialog input[name="username"]', user);
-  await page.fill('#login-dialog input[name="password"]', "demo");
-  await page.keyboard.press("Enter");
-  await page.locator("#logout-button").waitFor({ timeout: 10000 });
-}
 
 // authed runs a REST call in the page with the session's token.
 function authed(method, path, body) {
@@ -117,7 +106,7 @@ test("a gathering notify frame shows a toast", async () => {
 });
 
 test("a silenced alarm shows 静默, and 确认关闭 closes it with a note", async () => {
-  await login("manager");
+  await login(page, "manager");
   const now = Date.now();
   const sil = await authed("POST", "/api/v1/silences", { types: ["low_battery"], from: new Date(now - 60000).toISOString(), to: new Date(now + 3600000).toISOString(), reason: "browser test" });
   assert.equal(sil.status, 201, `silence: ${sil.status} ${sil.body}`);
@@ -204,7 +193,7 @@ test("track playback: the markers follow the slider", async () => {
 });
 
 test("the fence draw tool posts a valid fence (404 shown, 201 accepted)", async () => {
-  await login("manager");
+  await login(page, "manager");
   const bodies = [];
   let answer = 404;
   await page.route("**/api/v1/fences", async (route) => {
