@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gorilla/websocket"
 
@@ -85,7 +86,15 @@ func TestMounts(t *testing.T) {
 	if r := h.get("/ogc/collections"); r.status != 200 {
 		t.Errorf("viewer shadows /ogc: %d", r.status)
 	}
-	if h.metric("chemtwin_http_requests_total", map[string]string{"route": "GET /ws", "code": "101"}) != 1 {
+	// The hijacked request is counted when its handler returns, after the
+	// client closed: wait for it (a race the test lost once in CI).
+	ws101 := func() float64 {
+		return h.metric("chemtwin_http_requests_total", map[string]string{"route": "GET /ws", "code": "101"})
+	}
+	for deadline := time.Now().Add(5 * time.Second); ws101() != 1 && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if ws101() != 1 {
 		t.Errorf("websocket request not counted as 101")
 	}
 

@@ -110,8 +110,11 @@ type Source struct {
 	// Required lists the detection the substance needs, combustible first.
 	Required []Requirement `json:"required"`
 	Covered  bool          `json:"covered"`
-	// Problem says why a source could not be checked ("" when it could).
-	Problem string `json:"problem,omitempty"`
+	// Problem says why a source could not be checked ("" when it could),
+	// in English; ProblemCode names it for translation: ProblemNoSubstance
+	// or ProblemUnknownSubstance.
+	Problem     string `json:"problem,omitempty"`
+	ProblemCode string `json:"problem_code,omitempty"`
 }
 
 // Requirement is one kind of detection a source needs and who gives it.
@@ -223,3 +226,9 @@ func containing(tx twin.Tx, p orb.Point, k twin.Kind) string {
 	})
 	return id
 }
+
+// Codes of Source.ProblemCode.
+const (
+	ProblemNoSubstance      = "no_substance"      // the source names no substance
+	ProblemUnknownSubstance = "unknown_substance" // its substance is not in the library
+)

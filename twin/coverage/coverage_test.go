@@ -213,9 +213,9 @@ func TestWhatIsASource(t *testing.T) {
 			t.Errorf("%s is a source", id)
 		}
 	}
-	for _, id := range []string{"NOSUB", "ODD"} {
-		if s := got[id]; s.Covered || s.Problem == "" {
-			t.Errorf("%s: covered %v, problem %q", id, s.Covered, s.Problem)
+	for id, code := range map[string]string{"NOSUB": ProblemNoSubstance, "ODD": ProblemUnknownSubstance} {
+		if s := got[id]; s.Covered || s.Problem == "" || s.ProblemCode != code {
+			t.Errorf("%s: covered %v, problem %q (%s), want code %s", id, s.Covered, s.Problem, s.ProblemCode, code)
 		}
 	}
 	if s := got["ODD"]; s.Substance != "unobtainium" {

@@ -58,11 +58,11 @@ func (c *checker) source(e *twin.Entity) Source {
 	sub := resolve(c.opt.Library, name)
 	switch {
 	case name == "":
-		s.Problem = "no substance given: coverage cannot be checked"
+		s.Problem, s.ProblemCode = "no substance given: coverage cannot be checked", ProblemNoSubstance
 		return s
 	case sub == nil:
 		s.Substance = name
-		s.Problem = fmt.Sprintf("substance %q is not in the library: coverage cannot be checked", name)
+		s.Problem, s.ProblemCode = fmt.Sprintf("substance %q is not in the library: coverage cannot be checked", name), ProblemUnknownSubstance
 		return s
 	}
 	s.Substance = sub.ID

@@ -126,7 +126,7 @@ test("an uncovered source is listed first and drawn red, in Chinese and English"
   assert.ok(bad && bad.environment === "outdoor" && bad.required.length === 1 && bad.required[0].gas === "toxic", `C-301: ${JSON.stringify(bad)}`);
   Object.assign(bad, { covered: false, required: [{ ...bad.required[0], detectors: [], covered: false }] });
   const odd = rep.sources.find((s) => s.id !== "C-301" && s.kind === "equipment" && s.environment === "outdoor");
-  Object.assign(odd, { covered: false, substance: "unobtainium", required: [], problem: 'substance "unobtainium" is not in the library: coverage cannot be checked' });
+  Object.assign(odd, { covered: false, substance: "unobtainium", required: [], problem: 'substance "unobtainium" is not in the library: coverage cannot be checked', problem_code: "unknown_substance" });
   rep.uncovered = [bad.id, odd.id].sort();
   await page.evaluate(async (r) => (await import("/js/coverage.js")).showReport(r), rep);
 

@@ -313,15 +313,14 @@ function placeText(s) {
   return t("coverage.place", { env, building: b ? name(b.properties) : s.building_id, floor: s.floor });
 }
 
-// problemText says in words why a source could not be checked. The server
-// gives an English sentence without a code; the two it writes
-// (twin/coverage source.go) are translated, any other is shown as sent.
+// problemText says in words why a source could not be checked, by the
+// server's problem_code (twin/coverage ProblemNoSubstance,
+// ProblemUnknownSubstance); a problem without a known code is shown as
+// sent.
 function problemText(s) {
-  const p = String(s.problem);
-  if (/^no substance given/.test(p)) return t("coverage.problem.no_substance");
-  const m = /^substance "(.*)" is not in the library/.exec(p);
-  if (m) return t("coverage.problem.unknown", { substance: m[1] });
-  return t("coverage.problem", { msg: p });
+  if (s.problem_code === "no_substance") return t("coverage.problem.no_substance");
+  if (s.problem_code === "unknown_substance") return t("coverage.problem.unknown", { substance: s.substance });
+  return t("coverage.problem", { msg: String(s.problem) });
 }
 
 function fmtM(v, digits = 0) {
