@@ -1,0 +1,17 @@
+// Package permit holds the rules of electronic special-work permits
+// (特殊作业票) after GB 30871-2022 and AQ 3064.2—2025 (REFERENCE §3) as
+// data: the eight types with their levels and AQ type codes, validity,
+// approvers (GB 30871 Table B.1), the measure checklists of the permit
+// forms, when a gas analysis is needed and how old it may be, the gas pass
+// rule (Rules.CheckGas: LEL ≥ 4 %vol → ≤ 0.5 %vol, below → ≤ 0.2 %vol;
+// oxygen 19.5–21 %vol, ≤ 23.5 % enriched; toxic gases at GBZ 2.1), the
+// hot-work upgrade (Rules.UpgradeReasons: night, rest days, holidays, special
+// periods from a site Calendar, wind of Beaufort 5 or more), the status
+// words with their AQ 3064.2 Annex A codes and the PTW alarm codes.
+//
+// The tables are rules.json, embedded and versioned; every table names its
+// source, and the measure wordings are marked to be checked against the
+// published forms. Parse refuses tables that break the contract (the eight
+// type keys and nine status words of the REST API, unique two-digit codes,
+// known approvers, sane limits).
+package permit
