@@ -9,6 +9,17 @@
 // periods from a site Calendar, wind of Beaufort 5 or more), the status
 // words with their AQ 3064.2 Annex A codes and the PTW alarm codes.
 //
+// The workflow (permit.go) checks and applies one step at a time on a
+// Permit: New books it (a known type and level, workers, a guardian who
+// is not one of them, approvers, a window within the level's validity;
+// blind pull and plug on one permit is a hard block), then Apply,
+// IdentifyRisk, Brief, ConfirmMeasure, AddGasAnalysis, Approve (the next
+// approver in order, on site; risk analysis, briefing, every measure and
+// a fresh passing gas analysis where the type needs one), Start, Suspend,
+// Resume (a new analysis after the break), Close, Cancel (with a reason)
+// and Expire. A refusal is an *Error with the REST error code and, for a
+// hard block, the PTW alarm code it raises (errors.Is ErrBlocked).
+//
 // The tables are rules.json, embedded and versioned; every table names its
 // source, and the measure wordings are marked to be checked against the
 // published forms. Parse refuses tables that break the contract (the eight
