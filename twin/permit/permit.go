@@ -377,3 +377,36 @@ func (r *Rules) Expire(p *Permit, now time.Time) bool {
 	p.Status = "expired"
 	return true
 }
+
+// Held is a certificate a person holds (a person record of the scene:
+// properties.certificates).
+type Held struct {
+	Kind    string    `json:"kind"`
+	Number  string    `json:"number"`
+	Expires time.Time `json:"expires"`
+}
+
+// CheckWorkers checks that every worker of p holds a valid certificate of
+// the kind the type needs at now (hard blocks: missing, PTW 50; expired,
+// PTW 51). held maps person id → certificates.
+func (r *Rules) CheckWorkers(p *Permit, held map[string][]Held, now time.Time) error {
+	t, err := r.Type(p.Type)
+	if err != nil || t.Certificate == nil {
+		return err
+	}
+	for _, w := range p.Workers {
+		var best *Held
+		for i, h := range held[w] {
+			if h.Kind == t.Certificate.Kind && (best == nil || h.Expires.After(best.Expires)) {
+				best = &held[w][i]
+			}
+		}
+		switch {
+		case best == nil:
+			return r.block("certificate_missing", "certificate_missing", "%s holds no %s", w, t.Certificate.En)
+		case !now.Before(best.Expires):
+			return r.block("certificate_expired", "certificate_expired", "%s's %s %s expired %s", w, t.Certificate.En, best.Number, best.Expires.Format(time.DateOnly))
+		}
+	}
+	return nil
+}

@@ -178,3 +178,25 @@ func TestCancelAndExpire(t *testing.T) {
 		t.Errorf("expired is AQ code %d", code)
 	}
 }
+
+// TestCheckWorkers: hot workers need a welding certificate in force;
+// work at height needs none.
+func TestCheckWorkers(t *testing.T) {
+	r := Default()
+	p := hotWork(t, r)
+	valid := Held{Kind: "welding", Number: "T-1", Expires: t0.AddDate(1, 0, 0)}
+	old := Held{Kind: "welding", Number: "T-0", Expires: t0.AddDate(0, -1, 0)}
+	elec := Held{Kind: "electrician", Number: "E-1", Expires: t0.AddDate(1, 0, 0)}
+	if err := r.CheckWorkers(p, map[string][]Held{"P-1": {old, valid}, "P-2": {valid}}, t0); err != nil {
+		t.Errorf("both certified (one renewed): %v", err)
+	}
+	wantRefusal(t, "one without", r.CheckWorkers(p, map[string][]Held{"P-1": {valid}, "P-2": {elec}}, t0), "certificate_missing", "50")
+	wantRefusal(t, "one expired", r.CheckWorkers(p, map[string][]Held{"P-1": {valid}, "P-2": {old}}, t0), "certificate_expired", "51")
+	h, err := r.New(Request{ID: "H", Type: "height", Level: "1", Start: t0, End: t0.Add(time.Hour), Workers: []string{"P-9"}, Guardian: "P-3", Approvers: []string{"a"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.CheckWorkers(h, nil, t0); err != nil {
+		t.Errorf("height needs no certificate here: %v", err)
+	}
+}

@@ -65,10 +65,12 @@ type Type struct {
 	SimultaneousM float64 `json:"simultaneous_m,omitempty"`
 	// ConfinedDepthM: an excavation deeper than this near flammable or
 	// toxic lines is a confined space.
-	ConfinedDepthM float64   `json:"confined_depth_m,omitempty"`
-	Source         string    `json:"source"`
-	Measures       []Measure `json:"measures"`
-	MeasuresSource string    `json:"measures_source"`
+	ConfinedDepthM float64 `json:"confined_depth_m,omitempty"`
+	// Certificate is what each worker must hold (nil: none).
+	Certificate    *Certificate `json:"certificate,omitempty"`
+	Source         string       `json:"source"`
+	Measures       []Measure    `json:"measures"`
+	MeasuresSource string       `json:"measures_source"`
 }
 
 // Level is a type's level (or the one level of an unranked type, key "").
@@ -118,6 +120,14 @@ const (
 	GasFireArea = "fire_area"
 	GasNever    = "never"
 )
+
+// Certificate is a kind of operator certificate a type's workers need.
+type Certificate struct {
+	Kind   string `json:"kind"`
+	Zh     string `json:"zh"`
+	En     string `json:"en"`
+	Source string `json:"source"`
+}
 
 // Measure is one safety measure of a type's checklist, confirmed one by
 // one (numbered from 1 in the REST API).
@@ -366,6 +376,9 @@ func (r *Rules) validateType(t *Type) error {
 	}
 	if !(t.FenceRadiusM > 0) || !(t.SamplingRadiusM > 0) || t.SimultaneousM < 0 {
 		return fmt.Errorf("fence %v m, sampling %v m, simultaneous %v m", t.FenceRadiusM, t.SamplingRadiusM, t.SimultaneousM)
+	}
+	if c := t.Certificate; c != nil && (c.Kind == "" || c.Zh == "" || c.En == "" || strings.TrimSpace(c.Source) == "") {
+		return errors.New("a certificate needs a kind, both names and a source")
 	}
 	if len(t.Measures) == 0 || strings.TrimSpace(t.MeasuresSource) == "" {
 		return errors.New("no measures, or measures without a source")
