@@ -79,7 +79,11 @@ type Permit struct {
 	GasAnalyses  []GasAnalysis  `json:"gas_analyses"`
 	Approvals    []Signed       `json:"approvals"`
 	SuspendedAt  *time.Time     `json:"suspended_at,omitempty"`
-	Reason       string         `json:"reason,omitempty"` // of the last suspension or the cancellation
+	// UpgradedFrom is the level asked for when hot work was upgraded at
+	// booking (GB 30871-2022 §5.2), with the reasons; "" when it was not.
+	UpgradedFrom   string   `json:"upgraded_from,omitempty"`
+	UpgradeReasons []string `json:"upgrade_reasons,omitempty"`
+	Reason         string   `json:"reason,omitempty"` // of the last suspension or the cancellation
 }
 
 // MeasureState is one checklist measure and its confirmation.
@@ -116,6 +120,43 @@ type Request struct {
 	Related         []string
 	FireArea        bool
 	Substance       string
+	// When is the site's calendar, time zone and wind at booking, for the
+	// hot-work upgrade.
+	When Conditions
+}
+
+// Conditions are what the hot-work upgrade looks at: the site's time zone
+// (default UTC+8) and calendar, and the wind (10 m, m/s; NaN unknown).
+type Conditions struct {
+	Location *time.Location
+	Calendar Calendar
+	WindMS   float64
+}
+
+func (c Conditions) loc() *time.Location {
+	if c.Location == nil {
+		return time.FixedZone("CST", 8*3600)
+	}
+	return c.Location
+}
+
+// upgradeStep is how finely a permit's window is searched for night and
+// other upgrade reasons.
+const upgradeStep = 15 * time.Minute
+
+// reasonsOver lists the upgrade reasons met anywhere in [from, to) (the
+// wind as it is now).
+func (r *Rules) reasonsOver(from, to time.Time, c Conditions) []string {
+	var out []string
+	for at := from; at.Before(to); at = at.Add(upgradeStep) {
+		for _, why := range r.UpgradeReasons(at, c.loc(), c.Calendar, c.WindMS) {
+			if !slices.Contains(out, why) {
+				out = append(out, why)
+			}
+		}
+		c.WindMS = 0 // the wind counts once, at the start
+	}
+	return out
 }
 
 // New books a permit (status booked) after checking the request against
@@ -150,10 +191,27 @@ func (r *Rules) New(q Request) (*Permit, error) {
 	case l.ValidityH > 0 && q.End.Sub(q.Start) > time.Duration(l.ValidityH*float64(time.Hour)):
 		return nil, refuse("validity_exceeded", "%s %s is valid at most %g h; %v asked", t.NameEn, l.NameEn, l.ValidityH, q.End.Sub(q.Start))
 	}
+	// Hot work at night, on a rest day or holiday, in a special period or
+	// in strong wind is upgraded one level (GB 30871-2022 §5.2).
+	var from string
+	var reasons []string
+	if t.Upgrade {
+		if reasons = r.reasonsOver(q.Start, q.End, q.When); len(reasons) > 0 {
+			if up, ok := t.Upgraded(l); ok {
+				if up.ValidityH > 0 && q.End.Sub(q.Start) > time.Duration(up.ValidityH*float64(time.Hour)) {
+					return nil, refuse("validity_exceeded", "upgraded to %s (%s), the work is valid at most %g h", up.NameEn, strings.Join(reasons, ", "), up.ValidityH)
+				}
+				from, q.Level = q.Level, up.Key
+			}
+		}
+	}
 	p := &Permit{ID: q.ID, Type: q.Type, Level: q.Level, Status: "booked", Start: q.Start, End: q.End,
 		Workers: slices.Clone(q.Workers), Guardian: q.Guardian, Approvers: slices.Clone(q.Approvers),
 		Related: slices.Clone(q.Related), FireArea: q.FireArea, Substance: q.Substance,
-		GasAnalyses: []GasAnalysis{}, Approvals: []Signed{}}
+		GasAnalyses: []GasAnalysis{}, Approvals: []Signed{}, UpgradedFrom: from}
+	if from != "" {
+		p.UpgradeReasons = reasons
+	}
 	for i, m := range t.Measures {
 		p.Measures = append(p.Measures, MeasureState{N: i + 1, Zh: m.Zh, En: m.En})
 	}
@@ -305,14 +363,28 @@ func (r *Rules) Approve(p *Permit, user string, onSite bool, now time.Time) erro
 	return nil
 }
 
-// Start begins the work: approved, within its window, with a fresh
-// passing gas analysis where the type needs one.
-func (r *Rules) Start(p *Permit, now time.Time) error {
+// Start begins the work: approved, within its window, hot work upgraded
+// if the conditions now call for it (a hard block with the PTW code 40–43
+// of the reason otherwise), with a fresh passing gas analysis where the
+// type needs one.
+func (r *Rules) Start(p *Permit, now time.Time, c Conditions) error {
 	if err := p.step("start", "approved"); err != nil {
 		return err
 	}
 	if now.Before(p.Start) || !now.Before(p.End) {
 		return refuse("outside_window", "the permit is valid %s … %s", p.Start.Format(time.RFC3339), p.End.Format(time.RFC3339))
+	}
+	if t, err := r.Type(p.Type); err == nil && t.Upgrade && p.UpgradedFrom == "" {
+		for _, why := range r.UpgradeReasons(now, c.loc(), c.Calendar, c.WindMS) {
+			l, _ := t.Level(p.Level)
+			if _, can := t.Upgraded(l); !can {
+				break // at the top level already
+			}
+			if key, ok := UpgradeAlarm[why]; ok {
+				return r.block("not_upgraded", key, "hot work must be upgraded (%s) before it starts", why)
+			}
+			return refuse("not_upgraded", "hot work must be upgraded (%s) before it starts", why)
+		}
 	}
 	if err := r.gasReady(p, now, time.Time{}); err != nil {
 		return err

@@ -75,9 +75,9 @@ func TestHotWorkWorkflow(t *testing.T) {
 		t.Fatalf("last approval: %v, %s", err, p.Status)
 	}
 	// Start: the analysis is 35 min old by 09:30.
-	wantRefusal(t, "stale at start", r.Start(p, t0.Add(30*time.Minute)), "gas_analysis_stale", "02")
+	wantRefusal(t, "stale at start", r.Start(p, t0.Add(30*time.Minute), Conditions{}), "gas_analysis_stale", "02")
 	r.AddGasAnalysis(p, methane, 0.1, substance.PctVol, t0.Add(25*time.Minute), "analyst", false)
-	if err := r.Start(p, t0.Add(30*time.Minute)); err != nil || p.Status != "in_progress" {
+	if err := r.Start(p, t0.Add(30*time.Minute), Conditions{}); err != nil || p.Status != "in_progress" {
 		t.Fatalf("start: %v, %s", err, p.Status)
 	}
 	// A break: resume only after a new analysis sampled since.
@@ -198,5 +198,46 @@ func TestCheckWorkers(t *testing.T) {
 	}
 	if err := r.CheckWorkers(h, nil, t0); err != nil {
 		t.Errorf("height needs no certificate here: %v", err)
+	}
+}
+
+// TestUpgradeAtBooking: level-2 hot work booked into the evening is booked
+// as level 1 and says why; a day permit started in a special period
+// declared after its booking is a hard block (PTW 43), in a gale a
+// refusal; level 1 over a Saturday becomes 特级, and level 2 upgraded is
+// bound by level 1's 8 h; 特级 has nowhere to go.
+func TestUpgradeAtBooking(t *testing.T) {
+	r := Default()
+	q := Request{ID: "X", Type: "hot_work", Level: "2", Start: t0.Add(6 * time.Hour), End: t0.Add(10 * time.Hour), // 15:00–19:00 Monday
+		Workers: []string{"P-1"}, Guardian: "P-2", Approvers: []string{"a"}}
+	p, err := r.New(q)
+	if err != nil || p.Level != "1" || p.UpgradedFrom != "2" || len(p.UpgradeReasons) != 1 || p.UpgradeReasons[0] != UpgradeNight {
+		t.Fatalf("evening level 2: %+v, %v", p, err)
+	}
+	day := q
+	day.End = t0.Add(8 * time.Hour) // 15:00–17:00
+	d, err := r.New(day)
+	if err != nil || d.Level != "2" || d.UpgradedFrom != "" {
+		t.Fatalf("afternoon level 2: %+v, %v", d, err)
+	}
+	d.Status = "approved" // the sign-off steps are TestHotWorkWorkflow's
+	// A special period declared after the booking covers the start.
+	period := Conditions{Calendar: Calendar{SpecialPeriods: []Period{{Name: "重大活动", From: t0, To: t0.Add(24 * time.Hour)}}}}
+	wantRefusal(t, "started in a special period", r.Start(d, t0.Add(6*time.Hour+30*time.Minute), period), "not_upgraded", "43")
+	wantRefusal(t, "started in a gale", r.Start(d, t0.Add(6*time.Hour+30*time.Minute), Conditions{WindMS: 9}), "not_upgraded", "")
+	sat := Request{ID: "S", Type: "hot_work", Level: "1", Start: t0.Add(-48 * time.Hour), End: t0.Add(-40 * time.Hour), // Saturday 09:00–17:00
+		Workers: []string{"P-1"}, Guardian: "P-2", Approvers: []string{"a"}}
+	s, err := r.New(sat)
+	if err != nil || s.Level != "special" || s.UpgradeReasons[0] != UpgradeRestDay {
+		t.Fatalf("Saturday level 1: %+v, %v", s, err)
+	}
+	two := sat
+	two.Level, two.End = "2", two.Start.Add(24*time.Hour) // level 2 may run 72 h, level 1 only 8
+	_, err = r.New(two)
+	wantRefusal(t, "a Saturday day for level 2 upgraded to 8 h", err, "validity_exceeded", "")
+	top := sat
+	top.Level = "special"
+	if sp, err := r.New(top); err != nil || sp.Level != "special" || sp.UpgradedFrom != "" {
+		t.Errorf("special: %+v, %v", sp, err)
 	}
 }
