@@ -374,17 +374,8 @@ func (r *Rules) Start(p *Permit, now time.Time, c Conditions) error {
 	if now.Before(p.Start) || !now.Before(p.End) {
 		return refuse("outside_window", "the permit is valid %s … %s", p.Start.Format(time.RFC3339), p.End.Format(time.RFC3339))
 	}
-	if t, err := r.Type(p.Type); err == nil && t.Upgrade && p.UpgradedFrom == "" {
-		for _, why := range r.UpgradeReasons(now, c.loc(), c.Calendar, c.WindMS) {
-			l, _ := t.Level(p.Level)
-			if _, can := t.Upgraded(l); !can {
-				break // at the top level already
-			}
-			if key, ok := UpgradeAlarm[why]; ok {
-				return r.block("not_upgraded", key, "hot work must be upgraded (%s) before it starts", why)
-			}
-			return refuse("not_upgraded", "hot work must be upgraded (%s) before it starts", why)
-		}
+	if err := r.checkUpgraded(p, now, c); err != nil {
+		return err
 	}
 	if err := r.gasReady(p, now, time.Time{}); err != nil {
 		return err
@@ -481,4 +472,30 @@ func (r *Rules) CheckWorkers(p *Permit, held map[string][]Held, now time.Time) e
 		}
 	}
 	return nil
+}
+
+// checkUpgraded refuses hot work not upgraded although the conditions at
+// now call for it (a level below 特级 booked before they arose): the first
+// reason decides the PTW code; the wind has none.
+func (r *Rules) checkUpgraded(p *Permit, now time.Time, c Conditions) error {
+	t, err := r.Type(p.Type)
+	if err != nil || !t.Upgrade || p.UpgradedFrom != "" {
+		return nil
+	}
+	l, err := t.Level(p.Level)
+	if err != nil {
+		return nil
+	}
+	if _, can := t.Upgraded(l); !can {
+		return nil // at the top level already
+	}
+	reasons := r.UpgradeReasons(now, c.loc(), c.Calendar, c.WindMS)
+	if len(reasons) == 0 {
+		return nil
+	}
+	why := reasons[0]
+	if key, ok := UpgradeAlarm[why]; ok {
+		return r.block("not_upgraded", key, "hot work must be upgraded (%s) before it starts", why)
+	}
+	return refuse("not_upgraded", "hot work must be upgraded (%s) before it starts", why)
 }
