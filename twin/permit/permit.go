@@ -83,7 +83,9 @@ type Permit struct {
 	// booking (GB 30871-2022 §5.2), with the reasons; "" when it was not.
 	UpgradedFrom   string   `json:"upgraded_from,omitempty"`
 	UpgradeReasons []string `json:"upgrade_reasons,omitempty"`
-	Reason         string   `json:"reason,omitempty"` // of the last suspension or the cancellation
+	// Log is every step, hash-chained (log.go).
+	Log    []Entry `json:"log"`
+	Reason string  `json:"reason,omitempty"` // of the last suspension or the cancellation
 }
 
 // MeasureState is one checklist measure and its confirmation.
@@ -208,7 +210,7 @@ func (r *Rules) New(q Request) (*Permit, error) {
 	p := &Permit{ID: q.ID, Type: q.Type, Level: q.Level, Status: "booked", Start: q.Start, End: q.End,
 		Workers: slices.Clone(q.Workers), Guardian: q.Guardian, Approvers: slices.Clone(q.Approvers),
 		Related: slices.Clone(q.Related), FireArea: q.FireArea, Substance: q.Substance,
-		GasAnalyses: []GasAnalysis{}, Approvals: []Signed{}, UpgradedFrom: from}
+		GasAnalyses: []GasAnalysis{}, Approvals: []Signed{}, UpgradedFrom: from, Log: []Entry{}}
 	if from != "" {
 		p.UpgradeReasons = reasons
 	}

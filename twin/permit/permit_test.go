@@ -1,6 +1,7 @@
 package permit
 
 import (
+	"encoding/json"
 	"errors"
 	"testing"
 	"time"
@@ -239,5 +240,48 @@ func TestUpgradeAtBooking(t *testing.T) {
 	top.Level = "special"
 	if sp, err := r.New(top); err != nil || sp.Level != "special" || sp.UpgradedFrom != "" {
 		t.Errorf("special: %+v, %v", sp, err)
+	}
+}
+
+// TestLog: the log chains every step; any edit, drop or swap breaks it,
+// also after a JSON round trip.
+func TestLog(t *testing.T) {
+	r := Default()
+	p := hotWork(t, r)
+	steps := []struct {
+		by, action string
+		detail     map[string]any
+	}{
+		{"planner", "create", map[string]any{"type": "hot_work", "level": 2}},
+		{"planner", "apply", nil},
+		{"P-3", "confirm_measure", map[string]any{"n": 1}},
+		{"unit_head", "approve", map[string]any{"distance_m": 12.5, "on_site": true}},
+	}
+	for i, s := range steps {
+		if _, err := p.Record(s.by, s.action, s.detail, t0.Add(time.Duration(i)*time.Minute+123456*time.Nanosecond)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := p.VerifyLog(); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := json.Marshal(p)
+	var back Permit
+	if err := json.Unmarshal(b, &back); err != nil || back.VerifyLog() != nil {
+		t.Fatalf("after a round trip: %v / %v", err, back.VerifyLog())
+	}
+	for name, tamper := range map[string]func(q *Permit){
+		"a changed detail": func(q *Permit) { q.Log[3].Detail["distance_m"] = 2.0 },
+		"a changed actor":  func(q *Permit) { q.Log[2].By = "someone" },
+		"a dropped entry":  func(q *Permit) { q.Log = append(q.Log[:1], q.Log[2:]...) },
+		"two swapped":      func(q *Permit) { q.Log[1], q.Log[2] = q.Log[2], q.Log[1] },
+		"a changed time":   func(q *Permit) { q.Log[0].At = q.Log[0].At.Add(time.Second) },
+	} {
+		var q Permit
+		json.Unmarshal(b, &q)
+		tamper(&q)
+		if err := q.VerifyLog(); !errors.Is(err, ErrInvalid) {
+			t.Errorf("%s went unnoticed: %v", name, err)
+		}
 	}
 }
