@@ -73,6 +73,8 @@ type Store interface {
 	Silences
 	// Scenarios holds the saved what-if scenarios.
 	Scenarios
+	// Permits holds the special-work permits.
+	Permits
 
 	// Ping checks that the store answers.
 	Ping(ctx context.Context) error

@@ -132,6 +132,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Run("Edits", s.testEdits)
 	t.Run("Silences", s.testSilences)
 	t.Run("Scenarios", s.testScenarios)
+	t.Run("Permits", s.testPermits)
 	t.Run("SaveAlarms", s.testSaveAlarms)
 }
 
