@@ -39,6 +39,7 @@ const (
 	HazardParam          Type = "hazard_param"
 	HistoryOverflow      Type = "history_overflow" // the history write buffer overflowed: rows were lost
 	Evacuation           Type = "evacuation"       // people inside a gas threat zone (twin/threat): evacuate them
+	PermitBlocked        Type = "permit_blocked"   // a permit step refused by a hard block (details.ptw_code, AQ 3064.2)
 )
 
 // Types lists the vocabulary.
@@ -47,7 +48,7 @@ var Types = []Type{
 	OffPost, Lingering, Overspeed, LowBattery, SOS, TagOffline, Gathering,
 	GasLevel1, GasLevel2, DetectorFault, DetectorOffline, PermitGasExceeded,
 	PermitGuardianAbsent, PermitOvercrowded, PermitExpired, InspectionMissed,
-	VideoEvent, HazardParam, HistoryOverflow, Evacuation,
+	VideoEvent, HazardParam, HistoryOverflow, Evacuation, PermitBlocked,
 }
 
 // Valid reports whether t is in the vocabulary.

@@ -20,6 +20,14 @@
 // and Expire. A refusal is an *Error with the REST error code and, for a
 // hard block, the PTW alarm code it raises (errors.Is ErrBlocked).
 //
+// Service (service.go) keeps the permits: each step checked by the rules,
+// logged, stored (store.Permits) and mirrored into the scene as a permit
+// entity (the permits layer, with its status and AQ codes); the approval
+// right opens only while the approver's tag is within 30 m of the work
+// (a fix at most 60 s old); a hard block raises a permit_blocked alarm with
+// its PTW code; the work lies in a fire and explosion hazard area when an
+// area entity with `fire_hazard: true` holds it.
+//
 // The tables are rules.json, embedded and versioned; every table names its
 // source, and the measure wordings are marked to be checked against the
 // published forms. Parse refuses tables that break the contract (the eight

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/paulmach/orb/geojson"
+
 	"github.com/chemtwin/chemtwin/twin/substance"
 )
 
@@ -55,6 +57,8 @@ type Permit struct {
 	Type   string `json:"type"`
 	Level  string `json:"level"`
 	Status string `json:"status"`
+	// Geometry is the work area (or point), lon/lat.
+	Geometry *geojson.Geometry `json:"geometry,omitempty"`
 	// Start and End bound the work; End no later than the level's
 	// validity after Start.
 	Start time.Time `json:"start"`

@@ -118,6 +118,7 @@ export default {
   "alarm.type.hazard_param": "Major hazard parameter",
   "alarm.type.history_overflow": "History write buffer overflow",
   "alarm.type.evacuation": "People in a gas threat zone (evacuate)",
+  "alarm.type.permit_blocked": "Permit step blocked (hard rule)",
   "alarm.field.level": "Level",
   "alarm.field.state": "State",
   "alarm.field.place": "Place",

@@ -118,6 +118,7 @@ export default {
   "alarm.type.hazard_param": "重大危险源参数超限",
   "alarm.type.history_overflow": "历史数据缓冲溢出",
   "alarm.type.evacuation": "人员处于毒气威胁区（疏散）",
+  "alarm.type.permit_blocked": "作业票被拦截（硬性条件未满足）",
   "alarm.field.level": "级别",
   "alarm.field.state": "状态",
   "alarm.field.place": "位置",

@@ -1,0 +1,411 @@
+package permit
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"sync"
+	"time"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/geojson"
+
+	"github.com/chemtwin/chemtwin/geo"
+	"github.com/chemtwin/chemtwin/store"
+	"github.com/chemtwin/chemtwin/twin"
+	"github.com/chemtwin/chemtwin/twin/alarm"
+	"github.com/chemtwin/chemtwin/twin/substance"
+)
+
+// Store is the part of the store the service keeps permits in
+// (store.Store satisfies it).
+type Store interface {
+	PutPermit(ctx context.Context, p store.PermitRecord) error
+	GetPermit(ctx context.Context, id string) (store.PermitRecord, error)
+	ListPermits(ctx context.Context, f store.PermitFilter) ([]store.PermitRecord, error)
+}
+
+// Options configure a Service. Zero values are the defaults.
+type Options struct {
+	Store Store       // required
+	Scene *twin.Scene // required: positions, areas, and the permits layer
+	// Alarms receives the hard blocks as permit_blocked alarms with their
+	// PTW code; nil raises none.
+	Alarms  alarm.Raiser
+	Rules   *Rules             // default Default()
+	Library *substance.Library // default substance.Default()
+	Clock   func() time.Time   // default time.Now
+	Logger  *slog.Logger       // default slog.Default()
+	// When is the site's time zone, calendar and (a function for) the
+	// wind, for the hot-work upgrade.
+	Location *time.Location
+	Calendar Calendar
+	Wind     func() float64 // m/s at 10 m; nil or NaN: unknown
+	// ApproverRadiusM is how near the work area an approver's tag must be
+	// for the approval right to open; default 30 m (the W6 issue).
+	ApproverRadiusM float64
+	// FixMaxAge is how old the approver's last position may be; default
+	// 60 s (AQ 3064.3: a tag silent that long is offline).
+	FixMaxAge time.Duration
+}
+
+// Defaults of Options.
+const (
+	DefaultApproverRadiusM = 30.0
+	DefaultFixMaxAge       = 60 * time.Second
+)
+
+// Service keeps the permits: each step is checked by the rules, logged
+// (hash chain), stored and mirrored into the scene as a permit entity
+// (layer permits). It is safe for concurrent use; steps are serialised.
+type Service struct {
+	opts Options
+	log  *slog.Logger
+	mu   sync.Mutex
+}
+
+// NewService returns a service.
+func NewService(opts Options) (*Service, error) {
+	if opts.Store == nil || opts.Scene == nil {
+		return nil, errors.New("permit: a store and a scene are required")
+	}
+	if opts.Rules == nil {
+		opts.Rules = Default()
+	}
+	if opts.Library == nil {
+		opts.Library = substance.Default()
+	}
+	if opts.Clock == nil {
+		opts.Clock = time.Now
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if opts.ApproverRadiusM == 0 {
+		opts.ApproverRadiusM = DefaultApproverRadiusM
+	}
+	if opts.FixMaxAge == 0 {
+		opts.FixMaxAge = DefaultFixMaxAge
+	}
+	if err := opts.Calendar.Validate(); err != nil {
+		return nil, err
+	}
+	return &Service{opts: opts, log: opts.Logger.With("component", "permit")}, nil
+}
+
+// Rules returns the service's rule tables.
+func (s *Service) Rules() *Rules { return s.opts.Rules }
+
+func (s *Service) conditions() Conditions {
+	c := Conditions{Location: s.opts.Location, Calendar: s.opts.Calendar, WindMS: math.NaN()}
+	if s.opts.Wind != nil {
+		c.WindMS = s.opts.Wind()
+	}
+	return c
+}
+
+// Create is a new permit as the REST API gives it.
+type Create struct {
+	Type, Level string
+	Geometry    orb.Geometry // lon/lat: the work area (or point)
+	Start, End  time.Time
+	Workers     []string
+	Guardian    string
+	Approvers   []string
+	Related     []string
+	Substance   string
+}
+
+// Create books a permit and stores it. The work lies in a fire and
+// explosion hazard area when its geometry meets an area entity whose
+// `fire_hazard` property is true.
+func (s *Service) Create(ctx context.Context, c Create, by string) (*Permit, error) {
+	if c.Geometry == nil || !validGeometry(c.Geometry) {
+		return nil, refuse("invalid_geometry", "a work area (GeoJSON point or polygon in lon/lat) is required")
+	}
+	now := s.opts.Clock()
+	q := Request{ID: newID(now), Type: c.Type, Level: c.Level, Start: c.Start, End: c.End, Workers: c.Workers,
+		Guardian: c.Guardian, Approvers: c.Approvers, Related: c.Related, FireArea: s.fireArea(c.Geometry),
+		Substance: c.Substance, When: s.conditions()}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p, err := s.opts.Rules.New(q)
+	if err != nil {
+		return nil, s.refused(ctx, q.ID, err)
+	}
+	p.Geometry = geojson.NewGeometry(c.Geometry)
+	detail := map[string]any{"type": p.Type, "level": p.Level, "start": p.Start, "end": p.End,
+		"workers": p.Workers, "guardian": p.Guardian, "approvers": p.Approvers, "fire_area": p.FireArea}
+	if p.UpgradedFrom != "" {
+		detail["upgraded_from"], detail["upgrade_reasons"] = p.UpgradedFrom, p.UpgradeReasons
+	}
+	if err := s.save(ctx, p, by, "create", detail, now); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// Get returns a permit, its log verified.
+func (s *Service) Get(ctx context.Context, id string) (*Permit, error) {
+	rec, err := s.opts.Store.GetPermit(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return decode(rec)
+}
+
+// List returns the permits f selects.
+func (s *Service) List(ctx context.Context, f store.PermitFilter) ([]*Permit, error) {
+	recs, err := s.opts.Store.ListPermits(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*Permit, 0, len(recs))
+	for _, rec := range recs {
+		p, err := decode(rec)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+func decode(rec store.PermitRecord) (*Permit, error) {
+	var p Permit
+	if err := json.Unmarshal(rec.Doc, &p); err != nil {
+		return nil, fmt.Errorf("permit %s: stored document: %w", rec.ID, err)
+	}
+	if err := p.VerifyLog(); err != nil {
+		return nil, err
+	}
+	return &p, nil
+}
+
+// Step names a workflow step the REST API drives.
+type Step struct {
+	Action string // apply, risk_analysis, briefing, confirm_measure, gas_analysis, approve, start, suspend, resume, close, cancel
+	// Measure is the measure number (confirm_measure).
+	Measure int
+	// Reason is the suspension's or cancellation's.
+	Reason string
+	// PersonID is the acting user's person (approve: whose tag must be on
+	// site).
+	PersonID string
+	// Gas analysis.
+	Gas       string
+	Value     float64
+	Unit      string
+	SampledAt time.Time
+	Enriched  bool
+}
+
+// Do applies one step to permit id for user by, logs and stores it.
+func (s *Service) Do(ctx context.Context, id, by string, st Step) (*Permit, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p, err := s.Get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	now := s.opts.Clock()
+	r := s.opts.Rules
+	detail := map[string]any{}
+	switch st.Action {
+	case "apply":
+		err = r.Apply(p)
+	case "risk_analysis":
+		err = r.IdentifyRisk(p, by, now)
+	case "briefing":
+		err = r.Brief(p, by, now)
+	case "confirm_measure":
+		err, detail["n"] = r.ConfirmMeasure(p, st.Measure, by, now), st.Measure
+	case "gas_analysis":
+		var sub *substance.Substance
+		var u substance.Unit
+		if sub, err = s.opts.Library.Get(st.Gas); err != nil {
+			return nil, refuse("invalid_gas_analysis", "%v", err)
+		}
+		if u, err = substance.ParseUnit(st.Unit); err != nil {
+			return nil, refuse("invalid_gas_analysis", "%v", err)
+		}
+		var a GasAnalysis
+		a, err = r.AddGasAnalysis(p, sub, st.Value, u, st.SampledAt, by, st.Enriched)
+		detail["gas"], detail["value"], detail["unit"], detail["sampled_at"], detail["pass"] = a.Gas, a.Value, string(a.Unit), a.SampledAt, a.Verdict.Pass
+	case "approve":
+		onSite, dist := s.onSite(p, st.PersonID, now)
+		detail["person_id"], detail["on_site"], detail["distance_m"] = st.PersonID, onSite, dist
+		err = r.Approve(p, by, onSite, now)
+	case "start":
+		err = r.Start(p, now, s.conditions())
+	case "suspend":
+		err, detail["reason"] = r.Suspend(p, st.Reason, now), st.Reason
+	case "resume":
+		err = r.Resume(p, now)
+	case "close":
+		err = r.Close(p)
+	case "cancel":
+		err, detail["reason"] = r.Cancel(p, st.Reason), st.Reason
+	default:
+		return nil, refuse("invalid_step", "no step %q", st.Action)
+	}
+	if err != nil {
+		return nil, s.refused(ctx, p.ID, err)
+	}
+	if err := s.save(ctx, p, by, st.Action, detail, now); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// ExpireDue expires every permit whose window has passed, at now.
+func (s *Service) ExpireDue(ctx context.Context) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.opts.Clock()
+	n := 0
+	for _, status := range []string{"applied", "approved", "in_progress", "suspended"} {
+		ps, err := s.List(ctx, store.PermitFilter{Status: status})
+		if err != nil {
+			return n, err
+		}
+		for _, p := range ps {
+			if s.opts.Rules.Expire(p, now) {
+				if err := s.save(ctx, p, "system", "expire", nil, now); err != nil {
+					return n, err
+				}
+				n++
+			}
+		}
+	}
+	return n, nil
+}
+
+// onSite reports whether person's tag was within ApproverRadiusM of the
+// permit's area at a fix at most FixMaxAge old, and the distance.
+func (s *Service) onSite(p *Permit, personID string, now time.Time) (bool, float64) {
+	if personID == "" || p.Geometry == nil {
+		return false, math.NaN()
+	}
+	e, ok := s.opts.Scene.Get(personID)
+	if !ok || e.Mobile == nil || e.Mobile.Fix.At.IsZero() {
+		return false, math.NaN()
+	}
+	d := geo.DistanceToM(p.Geometry.Geometry(), e.Mobile.Fix.Point)
+	fresh := now.Sub(e.Mobile.Fix.At) <= s.opts.FixMaxAge
+	return fresh && d <= s.opts.ApproverRadiusM, math.Round(d*10) / 10
+}
+
+// fireArea reports whether g meets an area flagged fire_hazard.
+func (s *Service) fireArea(g orb.Geometry) bool {
+	hit := false
+	s.opts.Scene.View(func(tx twin.Tx) {
+		tx.Search(g.Bound(), func(e *twin.Entity) bool {
+			if e.Kind == twin.KindArea {
+				if f, _ := e.Props["fire_hazard"].(bool); f && geo.Contains(e.Geometry, geo.Centroid(g)) {
+					hit = true
+					return false
+				}
+			}
+			return true
+		})
+	})
+	return hit
+}
+
+// save logs a step, stores the permit and mirrors it into the scene.
+func (s *Service) save(ctx context.Context, p *Permit, by, action string, detail map[string]any, now time.Time) error {
+	if _, err := p.Record(by, action, detail, now); err != nil {
+		return err
+	}
+	doc, err := json.Marshal(p)
+	if err != nil {
+		return fmt.Errorf("permit: encode %s: %w", p.ID, err)
+	}
+	if err := s.opts.Store.PutPermit(ctx, store.PermitRecord{ID: p.ID, Type: p.Type, Level: p.Level, Status: p.Status,
+		Start: p.Start, End: p.End, UpdatedAt: now, Doc: doc}); err != nil {
+		return err
+	}
+	if err := s.opts.Scene.Apply(twin.Upsert{Entity: s.entity(p, now)}).Err(); err != nil {
+		s.log.Error("permit not mirrored into the scene", "permit", p.ID, "err", err)
+	}
+	return nil
+}
+
+// entity is the permit as a scene entity (layer permits).
+func (s *Service) entity(p *Permit, now time.Time) *twin.Entity {
+	code, _ := s.opts.Rules.StatusCode(p.Status)
+	t, _ := s.opts.Rules.Type(p.Type)
+	l, _ := t.Level(p.Level)
+	name := t.NameZh
+	if l != nil && l.NameZh != "" {
+		name = l.NameZh + t.NameZh
+	}
+	workers := make([]any, len(p.Workers))
+	for i, w := range p.Workers {
+		workers[i] = w
+	}
+	return &twin.Entity{ID: p.ID, Kind: twin.KindPermit, Name: name, Geometry: p.Geometry.Geometry(), Updated: now,
+		Props: map[string]any{"type": p.Type, "level": p.Level, "type_code": l.Code, "status": p.Status, "status_code": code,
+			"start": p.Start.UTC().Format(time.RFC3339), "end": p.End.UTC().Format(time.RFC3339),
+			"workers": workers, "guardian": p.Guardian, "fire_area": p.FireArea}}
+}
+
+// refused raises the permit_blocked alarm of a hard block and returns err.
+func (s *Service) refused(ctx context.Context, id string, err error) error {
+	var e *Error
+	if s.opts.Alarms == nil || !errors.As(err, &e) || e.PTW == "" {
+		return err
+	}
+	a := s.opts.Rules.alarmByCode(e.PTW)
+	_, _, rerr := s.opts.Alarms.Raise(ctx, alarm.Raise{
+		Key: string(alarm.PermitBlocked) + ":" + id + ":" + e.PTW, Type: alarm.PermitBlocked, Level: alarm.LevelMedium, EntityID: id,
+		Message: fmt.Sprintf("作业票 %s 被拦截：%s（PTW %s）", id, a.Zh, e.PTW), MessageEn: fmt.Sprintf("Permit %s blocked: %s (PTW %s)", id, a.En, e.PTW),
+		Details: map[string]any{"permit_id": id, "code": e.Code, "ptw_code": e.PTW, "reason": e.Msg},
+	})
+	if rerr != nil {
+		s.log.Error("permit_blocked alarm not raised", "permit", id, "err", rerr)
+	}
+	return err
+}
+
+// alarmByCode is the PTW alarm with code.
+func (r *Rules) alarmByCode(code string) AlarmCode {
+	for _, a := range r.Alarms {
+		if a.Code == code {
+			return a
+		}
+	}
+	return AlarmCode{Code: code}
+}
+
+// validGeometry accepts a point, line or polygon in lon/lat.
+func validGeometry(g orb.Geometry) bool {
+	switch g := g.(type) {
+	case orb.Point:
+	case orb.LineString:
+		if len(g) < 2 {
+			return false
+		}
+	case orb.Polygon:
+		if len(g) == 0 || len(g[0]) < 4 {
+			return false
+		}
+	default:
+		return false
+	}
+	b := g.Bound()
+	return geo.ValidLonLat(b.Min) && geo.ValidLonLat(b.Max)
+}
+
+// newID is "PTW-" with the date and a random suffix.
+func newID(now time.Time) string {
+	var b [3]byte
+	rand.Read(b[:])
+	return "PTW-" + now.UTC().Format("20060102") + "-" + hex.EncodeToString(b[:])
+}

@@ -1,0 +1,201 @@
+package permit
+
+import (
+	"context"
+	"errors"
+	"math"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/paulmach/orb"
+
+	"github.com/chemtwin/chemtwin/geo"
+	"github.com/chemtwin/chemtwin/store"
+	"github.com/chemtwin/chemtwin/store/sqlite"
+	"github.com/chemtwin/chemtwin/twin"
+	"github.com/chemtwin/chemtwin/twin/alarm"
+)
+
+// rig is a real scene (a fire-hazard unit, an office yard, the approver
+// with a tag), a real SQLite store and alarm manager, and the service.
+type rig struct {
+	t     *testing.T
+	frame *geo.Frame
+	scene *twin.Scene
+	db    *sqlite.DB
+	alarm *alarm.Manager
+	svc   *Service
+	now   time.Time
+}
+
+func newRig(t *testing.T) *rig {
+	t.Helper()
+	ctx := context.Background()
+	f, err := geo.NewFrame(orb.Point{106.6, 38.1}, 1200, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := &rig{t: t, frame: f, now: t0.Add(-5 * time.Minute)}
+	g.scene = twin.New(twin.Options{SiteID: "demo", Frame: f, Clock: func() time.Time { return g.now }})
+	rect := func(x0, y0, x1, y1 float64) orb.Geometry {
+		return f.ToGeometry(orb.Polygon{{{x0, y0}, {x1, y0}, {x1, y1}, {x0, y1}, {x0, y0}}})
+	}
+	if err := g.scene.Apply(
+		twin.Upsert{Entity: &twin.Entity{ID: "A-UNIT", Kind: twin.KindArea, Geometry: rect(0, 0, 100, 100), Props: map[string]any{"fire_hazard": true}}},
+		twin.Upsert{Entity: &twin.Entity{ID: "A-YARD", Kind: twin.KindArea, Geometry: rect(200, 0, 300, 100)}},
+		twin.Upsert{Entity: &twin.Entity{ID: "PS-1", Kind: twin.KindPerson, Mobile: &twin.Mobile{Tag: "T-1", Battery: math.NaN()}}},
+	).Err(); err != nil {
+		t.Fatal(err)
+	}
+	if g.db, err = sqlite.Open(ctx, filepath.Join(t.TempDir(), "t.db"), sqlite.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { g.db.Close() })
+	clock := func() time.Time { return g.now }
+	if g.alarm, err = alarm.NewManager(ctx, alarm.Options{Store: g.db, Clock: clock}); err != nil {
+		t.Fatal(err)
+	}
+	if g.svc, err = NewService(Options{Store: g.db, Scene: g.scene, Alarms: g.alarm, Clock: clock}); err != nil {
+		t.Fatal(err)
+	}
+	return g
+}
+
+// at is plant point (x, y) in lon/lat.
+func (g *rig) at(x, y float64) orb.Point { return g.frame.Point(x, y) }
+
+// walk puts the approver's tag at (x, y), age old.
+func (g *rig) walk(x, y float64, age time.Duration) {
+	g.t.Helper()
+	if err := g.scene.Apply(twin.Move{ID: "PS-1", Fix: twin.Fix{Point: g.at(x, y), At: g.now.Add(-age)}, Battery: math.NaN()}).Err(); err != nil {
+		g.t.Fatal(err)
+	}
+}
+
+func (g *rig) do(id, by string, st Step) (*Permit, error) {
+	return g.svc.Do(context.Background(), id, by, st)
+}
+
+// TestServiceHotWork drives a permit through the service: stored,
+// mirrored into the scene, the approver's tag deciding the sign-off,
+// a hard block raising permit_blocked with its PTW code.
+func TestServiceHotWork(t *testing.T) {
+	g := newRig(t)
+	ctx := context.Background()
+	p, err := g.svc.Create(ctx, Create{Type: "hot_work", Level: "2", Geometry: g.at(50, 50), Start: t0, End: t0.Add(6 * time.Hour),
+		Workers: []string{"P-1"}, Guardian: "P-2", Approvers: []string{"unit_head"}, Substance: "methane"}, "planner")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !p.FireArea || p.Status != "booked" || !strings.HasPrefix(p.ID, "PTW-") {
+		t.Fatalf("created %+v", p)
+	}
+	e, ok := g.scene.Get(p.ID)
+	if !ok || e.Kind != twin.KindPermit || e.Props["status"] != "booked" || e.Props["type_code"] != "03" || e.Props["status_code"] != 0 {
+		t.Fatalf("scene entity %+v", e)
+	}
+	steps := []Step{{Action: "apply"}, {Action: "risk_analysis"}, {Action: "briefing"}}
+	for n := range p.Measures {
+		steps = append(steps, Step{Action: "confirm_measure", Measure: n + 1})
+	}
+	steps = append(steps, Step{Action: "gas_analysis", Gas: "methane", Value: 0.1, Unit: "%VOL", SampledAt: g.now.Add(-time.Minute)})
+	for _, st := range steps {
+		if _, err := g.do(p.ID, "P-2", st); err != nil {
+			t.Fatalf("%s: %v", st.Action, err)
+		}
+	}
+	// Near, but the fix is two minutes old: not on site.
+	g.walk(60, 55, 2*time.Minute)
+	if _, err := g.do(p.ID, "unit_head", Step{Action: "approve", PersonID: "PS-1"}); !errors.Is(err, ErrBlocked) {
+		t.Fatalf("stale fix: %v", err)
+	}
+	// The approver is 80 m away: a hard block, and its alarm (one per
+	// permit and PTW code).
+	g.walk(130, 50, 5*time.Second)
+	_, err = g.do(p.ID, "unit_head", Step{Action: "approve", PersonID: "PS-1"})
+	var pe *Error
+	if !errors.As(err, &pe) || pe.Code != "approver_not_on_site" || pe.PTW != "30" {
+		t.Fatalf("far approver: %v", err)
+	}
+	open := g.alarm.Active()
+	if len(open) != 1 || open[0].Type != alarm.PermitBlocked || open[0].Details["ptw_code"] != "30" || open[0].EntityID != p.ID {
+		t.Fatalf("alarms %+v", open)
+	}
+	g.walk(60, 55, 3*time.Second) // 11 m from the work point
+	p, err = g.do(p.ID, "unit_head", Step{Action: "approve", PersonID: "PS-1"})
+	if err != nil || p.Status != "approved" {
+		t.Fatalf("near approver: %v", err)
+	}
+	g.now = t0.Add(time.Minute)
+	if p, err = g.do(p.ID, "P-2", Step{Action: "start"}); err != nil || p.Status != "in_progress" {
+		t.Fatalf("start: %v", err)
+	}
+	// Stored with its log; the log records the approver's distance.
+	back, err := g.svc.Get(ctx, p.ID)
+	if err != nil || back.Status != "in_progress" || len(back.Log) != len(steps)+3 {
+		t.Fatalf("stored: %+v, %v", back, err)
+	}
+	approve := back.Log[len(back.Log)-2]
+	if approve.Action != "approve" || approve.Detail["on_site"] != true || math.Abs(approve.Detail["distance_m"].(float64)-11.2) > 0.2 {
+		t.Errorf("approve entry %+v", approve)
+	}
+	if e, _ := g.scene.Get(p.ID); e.Props["status"] != "in_progress" || e.Props["status_code"] != 2 {
+		t.Errorf("scene status %v", e.Props["status"])
+	}
+	list, err := g.svc.List(ctx, store.PermitFilter{Status: "in_progress", Day: t0.Truncate(24 * time.Hour)})
+	if err != nil || len(list) != 1 || list[0].ID != p.ID {
+		t.Errorf("today's work: %v, %v", list, err)
+	}
+	// The window passes: the permit expires.
+	g.now = t0.Add(6 * time.Hour)
+	if n, err := g.svc.ExpireDue(ctx); err != nil || n != 1 {
+		t.Fatalf("expired %d, %v", n, err)
+	}
+	if back, _ := g.svc.Get(ctx, p.ID); back.Status != "expired" || back.Log[len(back.Log)-1].By != "system" {
+		t.Errorf("after expiry: %s", back.Status)
+	}
+}
+
+// TestServiceRefusals: bad requests and steps are refused without a
+// change; a tampered stored permit is refused on reading.
+func TestServiceRefusals(t *testing.T) {
+	g := newRig(t)
+	ctx := context.Background()
+	ok := Create{Type: "temp_power", Geometry: g.at(250, 50), Start: t0, End: t0.Add(time.Hour),
+		Workers: []string{"P-1"}, Guardian: "P-2", Approvers: []string{"a"}}
+	p, err := g.svc.Create(ctx, ok, "planner")
+	if err != nil || p.FireArea {
+		t.Fatalf("temporary power in the yard: %+v, %v", p, err)
+	}
+	noArea := ok
+	noArea.Geometry = nil
+	if _, err := g.svc.Create(ctx, noArea, "planner"); !errors.Is(err, ErrRefused) {
+		t.Errorf("no geometry: %v", err)
+	}
+	if _, err := g.do(p.ID, "x", Step{Action: "fly"}); !errors.Is(err, ErrRefused) {
+		t.Errorf("unknown step: %v", err)
+	}
+	if _, err := g.do(p.ID, "x", Step{Action: "start"}); !errors.Is(err, ErrRefused) {
+		t.Errorf("start a booked permit: %v", err)
+	}
+	if _, err := g.do(p.ID, "x", Step{Action: "gas_analysis", Gas: "unobtainium", Value: 1, Unit: "ppm", SampledAt: g.now}); !errors.Is(err, ErrRefused) {
+		t.Errorf("unknown gas: %v", err)
+	}
+	if _, err := g.do("PTW-nope", "x", Step{Action: "apply"}); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("unknown permit: %v", err)
+	}
+	if back, _ := g.svc.Get(ctx, p.ID); len(back.Log) != 1 || back.Status != "booked" {
+		t.Errorf("refused steps changed the permit: %+v", back)
+	}
+	// Tamper with the stored document.
+	rec, _ := g.db.GetPermit(ctx, p.ID)
+	rec.Doc = []byte(strings.Replace(string(rec.Doc), `"by":"planner"`, `"by":"someone"`, 1))
+	if err := g.db.PutPermit(ctx, rec); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := g.svc.Get(ctx, p.ID); !errors.Is(err, ErrInvalid) {
+		t.Errorf("tampered permit read: %v", err)
+	}
+}
