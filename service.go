@@ -41,6 +41,7 @@ import (
 	"github.com/chemtwin/chemtwin/twin/alarm"
 	"github.com/chemtwin/chemtwin/twin/fence"
 	"github.com/chemtwin/chemtwin/twin/gather"
+	"github.com/chemtwin/chemtwin/twin/permit"
 	"github.com/chemtwin/chemtwin/twin/rules"
 	"github.com/chemtwin/chemtwin/twin/threat"
 	"github.com/chemtwin/chemtwin/twin/video"
@@ -53,31 +54,32 @@ var Version = "dev"
 // Service is one running chemtwin. New opens everything that can fail
 // (scene, store, sockets) so that errors surface before Run.
 type Service struct {
-	cfg    Config
-	log    *slog.Logger
-	scene  *twin.Scene
-	site   scenes.Site
-	store  store.Store
-	alarms *alarm.Manager
-	events *store.Writer
-	record *history.Recorder
-	retain *history.Retention
-	hub    *stream.Hub
-	rules  *rules.Engine
-	gather *gather.Service
-	fences *fence.Service
-	threat *threat.Service // nil for a scene without a plant frame
-	video  *video.Linker   // nil for a scene without a plant frame
-	park   *park.Uploader  // nil without --park-url
-	broker *broker.Broker  // nil with an external broker
-	ingest *ingest.Ingest
-	sim    *sim.Sim // nil unless simulating
-	tiles  *tiles.Server
-	reg    *prometheus.Registry
-	http   *http.Server
-	ln     net.Listener
-	mqtt   string // broker URL
-	closed sync.Once
+	cfg     Config
+	log     *slog.Logger
+	scene   *twin.Scene
+	site    scenes.Site
+	store   store.Store
+	alarms  *alarm.Manager
+	events  *store.Writer
+	record  *history.Recorder
+	retain  *history.Retention
+	hub     *stream.Hub
+	rules   *rules.Engine
+	gather  *gather.Service
+	fences  *fence.Service
+	threat  *threat.Service // nil for a scene without a plant frame
+	permits *permit.Service
+	video   *video.Linker  // nil for a scene without a plant frame
+	park    *park.Uploader // nil without --park-url
+	broker  *broker.Broker // nil with an external broker
+	ingest  *ingest.Ingest
+	sim     *sim.Sim // nil unless simulating
+	tiles   *tiles.Server
+	reg     *prometheus.Registry
+	http    *http.Server
+	ln      net.Listener
+	mqtt    string // broker URL
+	closed  sync.Once
 
 	demoUsers []scenes.DemoUser // created once the store is open (--demo only)
 }
@@ -222,6 +224,11 @@ func (s *Service) openAlarms(ctx context.Context) (err error) {
 	s.fences, err = fence.NewService(fence.ServiceOptions{Scene: s.scene, Alarms: s.alarms, Logger: s.log, Registerer: s.reg, Clock: s.cfg.Clock})
 	if err != nil {
 		return fmt.Errorf("chemtwin: fences: %w", err)
+	}
+	s.permits, err = permit.NewService(permit.Options{Store: s.store, Scene: s.scene, Alarms: s.alarms, Logger: s.log,
+		Clock: s.cfg.Clock, Location: s.site.Location, Wind: s.windNow})
+	if err != nil {
+		return fmt.Errorf("chemtwin: permits: %w", err)
 	}
 	// Live threat zones: gas alarms → source estimate → zones as
 	// threat_zone entities (layer and OGC collection threat_zones).
@@ -466,8 +473,8 @@ func (s *Service) openHTTP(ctx context.Context) (err error) {
 	}
 	handler, err := api.New(api.Options{
 		Scene: s.scene, Store: s.store, Alarms: s.alarms, Gatherings: s.gather, Video: s.video, Stream: s.hub, Tiles: s.tiles,
-		Threats: threats,
-		Viewer:  cesium.Handler(s.cfg.WebDir), Logger: s.log, Registerer: s.reg,
+		Threats: threats, Permits: s.permits,
+		Viewer: cesium.Handler(s.cfg.WebDir), Logger: s.log, Registerer: s.reg,
 		// The default registry holds the Go and process collectors and the
 		// pmtiles_* metrics go-pmtiles registers there itself.
 		Gatherer: prometheus.Gatherers{s.reg, prometheus.DefaultGatherer},
@@ -570,6 +577,7 @@ func (s *Service) Run(ctx context.Context) error {
 	g.Go(func() error { return s.rules.Run(gctx) })
 	g.Go(func() error { return s.gather.Run(gctx) })
 	g.Go(func() error { return s.fences.Run(gctx) })
+	g.Go(func() error { return s.expirePermits(gctx) })
 	if s.threat != nil {
 		g.Go(func() error { return s.threat.Run(gctx) })
 	}
@@ -627,4 +635,41 @@ func (s *Service) Close() {
 			s.store.Close()
 		}
 	})
+}
+
+// windNow is the strongest wind the site's weather stations last reported
+// (m/s at 10 m; the hot-work upgrade at Beaufort 5), NaN when none has.
+func (s *Service) windNow() float64 {
+	w := math.NaN()
+	s.scene.View(func(tx twin.Tx) {
+		tx.Kind(twin.KindWeatherStation, func(e *twin.Entity) bool {
+			if v, ok := twin.AsFloat(e.State["wind_speed"]); ok && !(v <= w) {
+				w = v
+			}
+			return true
+		})
+	})
+	return w
+}
+
+// permitExpiryEvery is how often permits past their window are expired.
+const permitExpiryEvery = 30 * time.Second
+
+// expirePermits expires the permits whose window has passed, every
+// permitExpiryEvery, until ctx is done.
+func (s *Service) expirePermits(ctx context.Context) error {
+	t := time.NewTicker(permitExpiryEvery)
+	defer t.Stop()
+	for {
+		if n, err := s.permits.ExpireDue(ctx); err != nil && ctx.Err() == nil {
+			s.log.Warn("permits not expired", "err", err)
+		} else if n > 0 {
+			s.log.Info("permits expired", "n", n)
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+	}
 }

@@ -49,6 +49,18 @@ func (s *Server) register() {
 	s.handleFunc("POST /api/v1/fences", s.authed(s.fenceCreate, roleAdmin, roleManager))
 	s.handleFunc("PUT /api/v1/fences/{id}", s.authed(s.fenceReplace, roleAdmin, roleManager))
 	s.handleFunc("DELETE /api/v1/fences/{id}", s.authed(s.fenceDelete, roleAdmin, roleManager))
+	s.handleFunc("GET /api/v1/permits", s.permitList)
+	s.handleFunc("GET /api/v1/permits/{id}", s.permitGet)
+	s.handleFunc("POST /api/v1/permits", s.authed(s.permitCreate, permitRoles...))
+	s.handleFunc("POST /api/v1/permits/{id}/gas-analyses", s.authed(s.permitStep("gas_analysis"), permitRoles...))
+	s.handleFunc("POST /api/v1/permits/{id}/measures/{n}/confirm", s.authed(s.permitStep("confirm_measure"), permitRoles...))
+	for path, action := range map[string]string{"apply": "apply", "risk-analysis": "risk_analysis", "briefing": "briefing",
+		"start": "start", "suspend": "suspend", "resume": "resume", "close": "close", "cancel": "cancel"} {
+		s.handleFunc("POST /api/v1/permits/{id}/"+path, s.authed(s.permitStep(action), permitRoles...))
+	}
+	// Any logged-in user may try to approve: the permit's approver list
+	// and the approver's tag on site decide.
+	s.handleFunc("POST /api/v1/permits/{id}/approve", s.authed(s.permitStep("approve")))
 	s.handleFunc("GET /api/v1/threats", s.threatList)
 	s.handleFunc("GET /api/v1/substances", s.substanceList)
 	s.handleFunc("GET /api/v1/scenarios", s.scenarioList)

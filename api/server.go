@@ -40,6 +40,9 @@ type Options struct {
 	// Video answers which cameras see a place; nil: the camera routes
 	// answer 503.
 	Video *video.Linker
+	// Permits is the special-work permit service; nil: the permit routes
+	// answer 503.
+	Permits Permits
 	// Threats gives the live threat zones and computes what-if scenarios;
 	// nil: /api/v1/threats and POST /api/v1/scenarios answer 503.
 	Threats Threats

@@ -1,0 +1,195 @@
+package api_test
+
+import (
+	"fmt"
+	"math"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chemtwin/chemtwin/api"
+	"github.com/chemtwin/chemtwin/twin"
+	"github.com/chemtwin/chemtwin/twin/permit"
+)
+
+// withPermits wires a real permit service over the harness's scene, store
+// and alarm manager.
+func withPermits(h **harness) func(*api.Options) {
+	return func(o *api.Options) {
+		svc, err := permit.NewService(permit.Options{Store: o.Store, Scene: o.Scene, Clock: o.Clock, Logger: quietLog()})
+		if err != nil {
+			panic(err)
+		}
+		o.Permits = svc
+	}
+}
+
+type permitDoc struct {
+	ID         string
+	Type       string
+	Level      string
+	Status     string
+	StatusCode int    `json:"status_code"`
+	TypeCode   string `json:"type_code"`
+	Measures   []struct {
+		N         int
+		Confirmed *struct{ By string }
+	}
+	GasAnalyses []struct {
+		Verdict struct{ Pass bool }
+	} `json:"gas_analyses"`
+	Log []struct{ Action, By, Hash string }
+}
+
+// TestPermitREST: a permit for work at height booked, prepared and signed
+// off over REST, the operator's tag deciding the approval; the state and
+// hard-block refusals answer with their codes; the day's list finds it.
+func TestPermitREST(t *testing.T) {
+	var hp *harness
+	h := newHarness(t, withPermits(&hp))
+	now := h.clock.Now()
+	pt := h.frame.Point(25, 40) // 5 m east of P-001, the operator's person
+	body := map[string]any{"type": "height", "level": "2", "geometry": map[string]any{"type": "Point", "coordinates": []float64{pt[0], pt[1]}},
+		"start": now.Add(-time.Minute), "end": now.Add(4 * time.Hour), "workers": []string{"P-002"}, "guardian": "P-003", "approvers": []string{"operator"}}
+	wantError(t, h.do(http.MethodPost, "/api/v1/permits", "", body), http.StatusUnauthorized, "unauthorized")
+	wantError(t, h.do(http.MethodPost, "/api/v1/permits", h.login("inspector"), body), http.StatusForbidden, "forbidden")
+	tok := h.login("manager")
+	r := h.do(http.MethodPost, "/api/v1/permits", tok, body)
+	if r.status != http.StatusCreated {
+		t.Fatalf("create: %d %s", r.status, r.body)
+	}
+	var p permitDoc
+	r.json(t, &p)
+	if p.Status != "booked" || p.StatusCode != 0 || p.TypeCode != "22" || len(p.Measures) != 8 || r.header.Get("Location") != "/api/v1/permits/"+p.ID {
+		t.Fatalf("created %+v", p)
+	}
+	step := func(path, token string, body any) response {
+		return h.do(http.MethodPost, "/api/v1/permits/"+p.ID+path, token, body)
+	}
+	wantError(t, step("/start", tok, nil), http.StatusConflict, "invalid_state")
+	for _, path := range []string{"/apply", "/risk-analysis", "/briefing"} {
+		if r := step(path, tok, nil); r.status != 200 {
+			t.Fatalf("%s: %d %s", path, r.status, r.body)
+		}
+	}
+	op := h.login("operator")
+	// P-001's last fix is minutes old: not on site.
+	wantError(t, step("/approve", op, nil), http.StatusConflict, "approver_not_on_site")
+	h.must(h.scene.Apply(twin.Move{ID: "P-001", Fix: twin.Fix{Point: h.frame.Point(20, 40), At: now}, Battery: math.NaN()}))
+	wantError(t, step("/approve", op, nil), http.StatusConflict, "measures_unconfirmed")
+	for n := 1; n <= len(p.Measures); n++ {
+		if r := step(fmt.Sprintf("/measures/%d/confirm", n), tok, nil); r.status != 200 {
+			t.Fatalf("measure %d: %d %s", n, r.status, r.body)
+		}
+	}
+	wantError(t, step("/measures/9/confirm", tok, nil), http.StatusNotFound, "measure_not_found")
+	wantError(t, step("/measures/x/confirm", tok, nil), http.StatusNotFound, "measure_not_found")
+	wantError(t, step("/approve", tok, nil), http.StatusConflict, "not_an_approver")
+	// Two minutes later the fix is stale again; a new one opens the right.
+	h.clock.Add(2 * time.Minute)
+	wantError(t, step("/approve", op, nil), http.StatusConflict, "approver_not_on_site")
+	h.must(h.scene.Apply(twin.Move{ID: "P-001", Fix: twin.Fix{Point: h.frame.Point(20, 40), At: h.clock.Now()}, Battery: math.NaN()}))
+	r = step("/approve", op, nil)
+	if r.status != 200 {
+		t.Fatalf("approve: %d %s", r.status, r.body)
+	}
+	r.json(t, &p)
+	if p.Status != "approved" || p.StatusCode != 1 {
+		t.Fatalf("approved: %+v", p)
+	}
+	for _, c := range []struct {
+		path, status string
+		code         int
+	}{{"/start", "in_progress", 2}, {"/suspend", "suspended", 6}, {"/resume", "in_progress", 2}, {"/close", "accepted", 3}} {
+		r := step(c.path, tok, map[string]string{"reason": "lunch"})
+		r.json(t, &p)
+		if r.status != 200 || p.Status != c.status || p.StatusCode != c.code {
+			t.Fatalf("%s: %d %s", c.path, r.status, r.body)
+		}
+	}
+	// Read back: the log, every step hash-chained, its head in the audit.
+	var got permitDoc
+	h.get("/api/v1/permits/"+p.ID).json(t, &got)
+	if len(got.Log) != 4+len(p.Measures)+5 || got.Log[0].Action != "create" || got.Log[len(got.Log)-1].Action != "close" {
+		t.Errorf("log %+v", got.Log)
+	}
+	var list struct{ Permits []permitDoc }
+	h.get("/api/v1/permits?date="+now.In(time.FixedZone("CST", 8*3600)).Format(time.DateOnly)+"&type=height").json(t, &list)
+	if len(list.Permits) != 1 || list.Permits[0].ID != p.ID {
+		t.Errorf("today's height work: %+v", list)
+	}
+	h.get("/api/v1/permits?status=booked").json(t, &list)
+	if len(list.Permits) != 0 {
+		t.Errorf("booked: %+v", list)
+	}
+	wantError(t, h.get("/api/v1/permits?status=done"), http.StatusBadRequest, "invalid_parameter")
+	wantError(t, h.get("/api/v1/permits?date=tomorrow"), http.StatusBadRequest, "invalid_parameter")
+	wantError(t, h.get("/api/v1/permits/PTW-nope"), http.StatusNotFound, "not_found")
+}
+
+// TestPermitGasREST: hot work in the methanol unit needs a gas analysis:
+// its absence is a hard block (409 gas_analysis_missing, PTW 01); an
+// analysis is recorded with its verdict; bad requests are 400.
+func TestPermitGasREST(t *testing.T) {
+	var hp *harness
+	h := newHarness(t, withPermits(&hp))
+	now := h.clock.Now()
+	tok := h.login("manager")
+	pt := h.frame.Point(25, 40)
+	body := map[string]any{"type": "hot_work", "level": "2", "geometry": map[string]any{"type": "Point", "coordinates": []float64{pt[0], pt[1]}},
+		"start": now, "end": now.Add(4 * time.Hour), "workers": []string{"P-002"}, "guardian": "P-003", "approvers": []string{"operator"}}
+	for name, edit := range map[string]func(m map[string]any){
+		"unknown type":  func(m map[string]any) { m["type"] = "welding" },
+		"no geometry":   func(m map[string]any) { delete(m, "geometry") },
+		"too long":      func(m map[string]any) { m["end"] = now.Add(80 * time.Hour) },
+		"guardian also": func(m map[string]any) { m["guardian"] = "P-002" },
+	} {
+		m := map[string]any{}
+		for k, v := range body {
+			m[k] = v
+		}
+		edit(m)
+		if r := h.do(http.MethodPost, "/api/v1/permits", tok, m); r.status != http.StatusBadRequest {
+			t.Errorf("%s: %d %s", name, r.status, r.body)
+		}
+	}
+	pull := map[string]any{}
+	for k, v := range body {
+		pull[k] = v
+	}
+	pull["type"], pull["level"] = "blind_plate", "pull+plug"
+	r := h.do(http.MethodPost, "/api/v1/permits", tok, pull)
+	if r.status != http.StatusConflict || !strings.Contains(string(r.body), "PTW 20") {
+		t.Errorf("pull and plug: %d %s", r.status, r.body)
+	}
+	r = h.do(http.MethodPost, "/api/v1/permits", tok, body)
+	var p permitDoc
+	r.json(t, &p)
+	id := p.ID
+	for _, path := range []string{"/apply", "/risk-analysis", "/briefing"} {
+		h.do(http.MethodPost, "/api/v1/permits/"+id+path, tok, nil)
+	}
+	for n := 1; n <= len(p.Measures); n++ {
+		h.do(http.MethodPost, fmt.Sprintf("/api/v1/permits/%s/measures/%d/confirm", id, n), tok, nil)
+	}
+	h.must(h.scene.Apply(twin.Move{ID: "P-001", Fix: twin.Fix{Point: h.frame.Point(20, 40), At: now}, Battery: math.NaN()}))
+	op := h.login("operator")
+	r = h.do(http.MethodPost, "/api/v1/permits/"+id+"/approve", op, nil)
+	if r.status != http.StatusConflict || !strings.Contains(string(r.body), `"gas_analysis_missing"`) || !strings.Contains(string(r.body), "PTW 01") {
+		t.Fatalf("approve without gas: %d %s", r.status, r.body)
+	}
+	gas := map[string]any{"gas": "methanol", "value": 12, "unit": "ppm", "sampled_at": now.Add(-2 * time.Minute)}
+	r = h.do(http.MethodPost, "/api/v1/permits/"+id+"/gas-analyses", tok, gas)
+	r.json(t, &p)
+	if r.status != http.StatusCreated || len(p.GasAnalyses) != 1 || !p.GasAnalyses[0].Verdict.Pass {
+		t.Fatalf("gas analysis: %d %s", r.status, r.body)
+	}
+	wantError(t, h.do(http.MethodPost, "/api/v1/permits/"+id+"/gas-analyses", tok, map[string]any{"gas": "methanol"}), http.StatusBadRequest, "invalid_gas_analysis")
+	wantError(t, h.do(http.MethodPost, "/api/v1/permits/"+id+"/gas-analyses", tok, map[string]any{"gas": "x", "value": 1, "unit": "ppm", "sampled_at": now}), http.StatusBadRequest, "invalid_gas_analysis")
+	if r := h.do(http.MethodPost, "/api/v1/permits/"+id+"/approve", op, nil); r.status != 200 {
+		t.Fatalf("approve: %d %s", r.status, r.body)
+	}
+	bare := newHarness(t)
+	wantError(t, bare.get("/api/v1/permits"), http.StatusServiceUnavailable, "unavailable")
+}
