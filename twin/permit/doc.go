@@ -26,7 +26,7 @@
 // right opens only while the approver's tag is within 30 m of the work
 // (a fix at most 60 s old); a hard block raises a permit_blocked alarm with
 // its PTW code; the work lies in a fire and explosion hazard area when an
-// area entity with `fire_hazard: true` holds it.
+// area or unit with `fire_zone: true` holds it.
 //
 // The tables are rules.json, embedded and versioned; every table names its
 // source, and the measure wordings are marked to be checked against the

@@ -122,8 +122,8 @@ type Create struct {
 }
 
 // Create books a permit and stores it. The work lies in a fire and
-// explosion hazard area when its geometry meets an area entity whose
-// `fire_hazard` property is true.
+// explosion hazard area when its centre lies in an area or unit whose
+// `fire_zone` property is true (docs/scene-format.md).
 func (s *Service) Create(ctx context.Context, c Create, by string) (*Permit, error) {
 	if c.Geometry == nil || !validGeometry(c.Geometry) {
 		return nil, refuse("invalid_geometry", "a work area (GeoJSON point or polygon in lon/lat) is required")
@@ -301,13 +301,15 @@ func (s *Service) onSite(p *Permit, personID string, now time.Time) (bool, float
 	return fresh && d <= s.opts.ApproverRadiusM, math.Round(d*10) / 10
 }
 
-// fireArea reports whether g meets an area flagged fire_hazard.
+// fireArea reports whether the work's centre lies in an area or unit the
+// scene marks as a fire and explosion hazard area (fire_zone: true).
 func (s *Service) fireArea(g orb.Geometry) bool {
 	hit := false
+	c := geo.Centroid(g)
 	s.opts.Scene.View(func(tx twin.Tx) {
 		tx.Search(g.Bound(), func(e *twin.Entity) bool {
-			if e.Kind == twin.KindArea {
-				if f, _ := e.Props["fire_hazard"].(bool); f && geo.Contains(e.Geometry, geo.Centroid(g)) {
+			if e.Kind == twin.KindArea || e.Kind == twin.KindUnit {
+				if f, _ := e.Props["fire_zone"].(bool); f && geo.Contains(e.Geometry, c) {
 					hit = true
 					return false
 				}

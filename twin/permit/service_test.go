@@ -43,7 +43,7 @@ func newRig(t *testing.T) *rig {
 		return f.ToGeometry(orb.Polygon{{{x0, y0}, {x1, y0}, {x1, y1}, {x0, y1}, {x0, y0}}})
 	}
 	if err := g.scene.Apply(
-		twin.Upsert{Entity: &twin.Entity{ID: "A-UNIT", Kind: twin.KindArea, Geometry: rect(0, 0, 100, 100), Props: map[string]any{"fire_hazard": true}}},
+		twin.Upsert{Entity: &twin.Entity{ID: "A-UNIT", Kind: twin.KindArea, Geometry: rect(0, 0, 100, 100), Props: map[string]any{"fire_zone": true}}},
 		twin.Upsert{Entity: &twin.Entity{ID: "A-YARD", Kind: twin.KindArea, Geometry: rect(200, 0, 300, 100)}},
 		twin.Upsert{Entity: &twin.Entity{ID: "PS-1", Kind: twin.KindPerson, Mobile: &twin.Mobile{Tag: "T-1", Battery: math.NaN()}}},
 	).Err(); err != nil {
