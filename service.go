@@ -577,7 +577,7 @@ func (s *Service) Run(ctx context.Context) error {
 	g.Go(func() error { return s.rules.Run(gctx) })
 	g.Go(func() error { return s.gather.Run(gctx) })
 	g.Go(func() error { return s.fences.Run(gctx) })
-	g.Go(func() error { return s.expirePermits(gctx) })
+	g.Go(func() error { return s.permits.Run(gctx) })
 	if s.threat != nil {
 		g.Go(func() error { return s.threat.Run(gctx) })
 	}
@@ -650,26 +650,4 @@ func (s *Service) windNow() float64 {
 		})
 	})
 	return w
-}
-
-// permitExpiryEvery is how often permits past their window are expired.
-const permitExpiryEvery = 30 * time.Second
-
-// expirePermits expires the permits whose window has passed, every
-// permitExpiryEvery, until ctx is done.
-func (s *Service) expirePermits(ctx context.Context) error {
-	t := time.NewTicker(permitExpiryEvery)
-	defer t.Stop()
-	for {
-		if n, err := s.permits.ExpireDue(ctx); err != nil && ctx.Err() == nil {
-			s.log.Warn("permits not expired", "err", err)
-		} else if n > 0 {
-			s.log.Info("permits expired", "n", n)
-		}
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-t.C:
-		}
-	}
 }

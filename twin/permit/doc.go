@@ -28,6 +28,14 @@
 // its PTW code; the work lies in a fire and explosion hazard area when an
 // area or unit with `fire_zone: true` holds it.
 //
+// Run (watch.go) watches the work in progress once a second: the guardian
+// off post (outside the type's fence radius, or no fresh fix) for over
+// 60 s → permit_guardian_absent (PTW 31) and a stop flag in the log;
+// anyone inside the fence not on the permit → permit_overcrowded; a gas
+// detector within the sampling radius alarming or reading above the gas
+// pass rule → permit_gas_exceeded and the work suspended; and every 30 s
+// the permits past their window expire with permit_expired (PTW 10).
+//
 // The tables are rules.json, embedded and versioned; every table names its
 // source, and the measure wordings are marked to be checked against the
 // published forms. Parse refuses tables that break the contract (the eight

@@ -66,7 +66,10 @@ const (
 type Service struct {
 	opts Options
 	log  *slog.Logger
-	mu   sync.Mutex
+	mu   sync.Mutex // serialises the steps; guards the fields below
+
+	watch  map[string]*watched // the permits in progress (watch.go)
+	raised map[string]string   // open watch alarm key → what it said
 }
 
 // NewService returns a service.
@@ -279,11 +282,27 @@ func (s *Service) ExpireDue(ctx context.Context) (int, error) {
 				if err := s.save(ctx, p, "system", "expire", nil, now); err != nil {
 					return n, err
 				}
+				s.expired(ctx, p, now)
 				n++
 			}
 		}
 	}
 	return n, nil
+}
+
+// expired raises permit_expired (PTW 10) for p.
+func (s *Service) expired(ctx context.Context, p *Permit, now time.Time) {
+	if s.opts.Alarms == nil {
+		return
+	}
+	_, _, err := s.opts.Alarms.Raise(ctx, alarm.Raise{Key: string(alarm.PermitExpired) + ":" + p.ID, Type: alarm.PermitExpired,
+		Level: alarm.LevelMedium, EntityID: p.ID, At: now,
+		Message:   fmt.Sprintf("作业票 %s 已超期（PTW 10）", p.ID),
+		MessageEn: fmt.Sprintf("Permit %s expired (PTW 10)", p.ID),
+		Details:   map[string]any{"permit_id": p.ID, "ptw_code": "10", "end": p.End, "type": p.Type}})
+	if err != nil {
+		s.log.Error("permit_expired alarm not raised", "permit", p.ID, "err", err)
+	}
 }
 
 // onSite reports whether person's tag was within ApproverRadiusM of the
@@ -325,6 +344,11 @@ func (s *Service) save(ctx context.Context, p *Permit, by, action string, detail
 	if _, err := p.Record(by, action, detail, now); err != nil {
 		return err
 	}
+	return s.put(ctx, p, now)
+}
+
+// put stores the permit as it is and mirrors it into the scene.
+func (s *Service) put(ctx context.Context, p *Permit, now time.Time) error {
 	doc, err := json.Marshal(p)
 	if err != nil {
 		return fmt.Errorf("permit: encode %s: %w", p.ID, err)
