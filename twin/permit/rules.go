@@ -1,17 +1,16 @@
 package permit
 
 import (
-	"bytes"
 	_ "embed"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"regexp"
 	"slices"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/chemtwin/chemtwin/internal/strictjson"
 )
 
 //go:embed rules.json
@@ -202,14 +201,9 @@ func Default() *Rules {
 // Parse reads and checks rule data: unknown fields, trailing data and every
 // check of validate are errors wrapping ErrInvalid.
 func Parse(data []byte) (*Rules, error) {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
 	var r Rules
-	if err := dec.Decode(&r); err != nil {
+	if err := strictjson.Unmarshal(data, &r); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrInvalid, err)
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return nil, fmt.Errorf("%w: data after the rules", ErrInvalid)
 	}
 	if err := r.validate(); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrInvalid, err)

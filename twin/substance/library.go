@@ -1,14 +1,13 @@
 package substance
 
 import (
-	"bytes"
 	_ "embed"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"strings"
 	"sync"
+
+	"github.com/chemtwin/chemtwin/internal/strictjson"
 )
 
 // Sentinel errors; test with errors.Is.
@@ -57,14 +56,9 @@ func Default() *Library {
 // Parse decodes and validates library JSON. Unknown fields, trailing data
 // and every failed check are errors wrapping ErrInvalid.
 func Parse(data []byte) (*Library, error) {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
 	var f file
-	if err := dec.Decode(&f); err != nil {
+	if err := strictjson.Unmarshal(data, &f); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrInvalid, err)
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, fmt.Errorf("%w: data after the top-level object", ErrInvalid)
 	}
 	if err := f.validate(); err != nil {
 		return nil, err
