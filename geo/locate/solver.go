@@ -39,6 +39,11 @@ const (
 	MaxObs    = 1024   // entries of one report
 	MaxFloor  = 999
 	maxSigmaM = 10000.0
+	// MaxReachM is how far from the plant frame's origin a position may
+	// lie: a site is a few kilometres across, and the frame's local plane
+	// is no longer a map far beyond (a fix thousands of km off came back
+	// as latitude −130°, found by FuzzSolveRSSI).
+	MaxReachM = 50_000.0
 )
 
 // Options configure a Solver. The zero value of each field is its default.
@@ -229,6 +234,9 @@ func (s *Solver) Position(tag string, at time.Time, p orb.Point, floor int, sigm
 		return Fix{}, fmt.Errorf("%w: floor %d", ErrBadPosition, floor)
 	}
 	x, y := s.m.frame.FastLocal(p)
+	if d := math.Hypot(x, y); !(d <= MaxReachM) {
+		return Fix{}, fmt.Errorf("%w: %v is %.0f km from the site (at most %.0f km)", ErrBadPosition, p, d/1000, MaxReachM/1000)
+	}
 	e := s.entry(tag)
 	e.mu.Lock()
 	defer e.mu.Unlock()

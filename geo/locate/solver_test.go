@@ -103,6 +103,8 @@ func TestPositionRejects(t *testing.T) {
 		{"NaN sigma", ok, 0, math.NaN()},
 		{"huge sigma", ok, 0, 1e9},
 		{"floor", ok, 5000, 3},
+		{"another continent", orb.Point{-76.34, -67.6}, 0, 3},
+		{"60 km off", p.f.FastPoint(60_000, 0), 0, 3},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
