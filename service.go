@@ -225,8 +225,12 @@ func (s *Service) openAlarms(ctx context.Context) (err error) {
 	if err != nil {
 		return fmt.Errorf("chemtwin: fences: %w", err)
 	}
+	cal, err := permit.CalendarFromSettings(s.site.Settings)
+	if err != nil {
+		return fmt.Errorf("chemtwin: site settings: %w", err)
+	}
 	s.permits, err = permit.NewService(permit.Options{Store: s.store, Scene: s.scene, Alarms: s.alarms, Logger: s.log,
-		Clock: s.cfg.Clock, Location: s.site.Location, Wind: s.windNow})
+		Clock: s.cfg.Clock, Location: s.site.Location, Calendar: cal, Wind: s.windNow})
 	if err != nil {
 		return fmt.Errorf("chemtwin: permits: %w", err)
 	}

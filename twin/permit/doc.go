@@ -36,6 +36,10 @@
 // pass rule → permit_gas_exceeded and the work suspended; and every 30 s
 // the permits past their window expire with permit_expired (PTW 10).
 //
+// Work started beside conflicting work (hot work within 30 m of an
+// approved or running blind-plate job, or of a venting point, and the
+// reverse) carries a warning on the permit.
+//
 // The tables are rules.json, embedded and versioned; every table names its
 // source, and the measure wordings are marked to be checked against the
 // published forms. Parse refuses tables that break the contract (the eight

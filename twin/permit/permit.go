@@ -87,6 +87,11 @@ type Permit struct {
 	// booking (GB 30871-2022 §5.2), with the reasons; "" when it was not.
 	UpgradedFrom   string   `json:"upgraded_from,omitempty"`
 	UpgradeReasons []string `json:"upgrade_reasons,omitempty"`
+	// Warnings are the simultaneous-operation warnings found when the
+	// work started: "blind_plate_nearby:<permit>", "hot_work_nearby:<permit>",
+	// "vent_nearby:<equipment>" (GB 30871-2022: no hot work within 30 m of
+	// blind-plate work or a venting point).
+	Warnings []string `json:"warnings,omitempty"`
 	// Log is every step, hash-chained (log.go).
 	Log    []Entry `json:"log"`
 	Reason string  `json:"reason,omitempty"` // of the last suspension or the cancellation

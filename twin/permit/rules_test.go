@@ -243,3 +243,27 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// TestCalendarFromSettings: the site's permit calendar comes from its
+// settings; a bad one is refused.
+func TestCalendarFromSettings(t *testing.T) {
+	var settings map[string]any
+	if err := json.Unmarshal([]byte(`{"low_battery_pct": 20, "permit_calendar": {"holidays": ["2026-10-01"], "workdays": ["2026-10-10"],
+		"special_periods": [{"name": "两会", "from": "2026-03-04T00:00:00+08:00", "to": "2026-03-12T00:00:00+08:00"}]}}`), &settings); err != nil {
+		t.Fatal(err)
+	}
+	c, err := CalendarFromSettings(settings)
+	if err != nil || len(c.Holidays) != 1 || len(c.Workdays) != 1 || len(c.SpecialPeriods) != 1 || c.SpecialPeriods[0].Name != "两会" {
+		t.Fatalf("%+v, %v", c, err)
+	}
+	if c, err := CalendarFromSettings(map[string]any{}); err != nil || len(c.Holidays) != 0 {
+		t.Errorf("no calendar: %+v, %v", c, err)
+	}
+	for _, bad := range []string{`{"holidays": ["1 Oct"]}`, `{"special_periods": [{"name": "x", "from": "2026-03-04T00:00:00Z", "to": "2026-03-01T00:00:00Z"}]}`, `[1]`} {
+		var v any
+		json.Unmarshal([]byte(bad), &v)
+		if _, err := CalendarFromSettings(map[string]any{"permit_calendar": v}); !errors.Is(err, ErrInvalid) {
+			t.Errorf("%s: %v", bad, err)
+		}
+	}
+}

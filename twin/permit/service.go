@@ -245,7 +245,11 @@ func (s *Service) Do(ctx context.Context, id, by string, st Step) (*Permit, erro
 		detail["person_id"], detail["on_site"], detail["distance_m"] = st.PersonID, onSite, dist
 		err = r.Approve(p, by, onSite, now)
 	case "start":
-		err = r.Start(p, now, s.conditions())
+		if err = r.Start(p, now, s.conditions()); err == nil {
+			if p.Warnings = s.simultaneous(ctx, p); len(p.Warnings) > 0 {
+				detail["warnings"] = p.Warnings
+			}
+		}
 	case "suspend":
 		err, detail["reason"] = r.Suspend(p, st.Reason, now), st.Reason
 	case "resume":
@@ -303,6 +307,47 @@ func (s *Service) expired(ctx context.Context, p *Permit, now time.Time) {
 	if err != nil {
 		s.log.Error("permit_expired alarm not raised", "permit", p.ID, "err", err)
 	}
+}
+
+// conflicting is which other work a type may not run beside.
+var conflicting = map[string]string{"hot_work": "blind_plate", "blind_plate": "hot_work"}
+
+// simultaneous lists the simultaneous-operation warnings of p: other
+// approved or running work of a conflicting type within the type's
+// SimultaneousM, and for hot work venting points (equipment of type vent)
+// that near.
+func (s *Service) simultaneous(ctx context.Context, p *Permit) []string {
+	t, err := s.opts.Rules.Type(p.Type)
+	if err != nil || !(t.SimultaneousM > 0) || p.Geometry == nil {
+		return nil
+	}
+	g := p.Geometry.Geometry()
+	var out []string
+	if other, ok := conflicting[p.Type]; ok {
+		for _, status := range []string{"approved", "in_progress"} {
+			ps, err := s.List(ctx, store.PermitFilter{Status: status, Type: other})
+			if err != nil {
+				s.log.Warn("simultaneous work not checked", "permit", p.ID, "err", err)
+				return out
+			}
+			for _, q := range ps {
+				if q.ID != p.ID && q.Geometry != nil && geo.DistanceToM(g, geo.Centroid(q.Geometry.Geometry())) <= t.SimultaneousM {
+					out = append(out, other+"_nearby:"+q.ID)
+				}
+			}
+		}
+	}
+	if p.Type == "hot_work" {
+		s.opts.Scene.View(func(tx twin.Tx) {
+			tx.Search(geo.ExpandM(g.Bound(), t.SimultaneousM), func(e *twin.Entity) bool {
+				if e.Kind == twin.KindEquipment && e.String("equipment_type") == "vent" && geo.DistanceToM(g, e.Point()) <= t.SimultaneousM {
+					out = append(out, "vent_nearby:"+e.ID)
+				}
+				return true
+			})
+		})
+	}
+	return out
 }
 
 // onSite reports whether person's tag was within ApproverRadiusM of the

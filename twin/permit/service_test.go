@@ -5,6 +5,7 @@ import (
 	"errors"
 	"math"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -197,5 +198,57 @@ func TestServiceRefusals(t *testing.T) {
 	}
 	if _, err := g.svc.Get(ctx, p.ID); !errors.Is(err, ErrInvalid) {
 		t.Errorf("tampered permit read: %v", err)
+	}
+}
+
+// TestSimultaneous: hot work started within 30 m of running blind-plate
+// work and of a venting point says so; far from both it does not.
+func TestSimultaneous(t *testing.T) {
+	g := newRig(t)
+	ctx := context.Background()
+	methane, _ := g.svc.opts.Library.Get("methane")
+	if err := g.scene.Apply(twin.Upsert{Entity: &twin.Entity{ID: "V-1", Kind: twin.KindEquipment, Geometry: g.at(75, 50),
+		Props: map[string]any{"equipment_type": "vent"}}}).Err(); err != nil {
+		t.Fatal(err)
+	}
+	g.now = t0
+	req := Create{Type: "blind_plate", Level: "pull", Geometry: g.at(50, 50), Start: t0, End: t0.Add(4 * time.Hour),
+		Workers: []string{"P-1"}, Guardian: "P-2", Approvers: []string{"a"}}
+	bp, err := g.svc.Create(ctx, req, "planner")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bp.Status = "in_progress" // its steps are TestServiceHotWork's
+	if err := g.svc.put(ctx, bp, g.now); err != nil {
+		t.Fatal(err)
+	}
+	startHot := func(x float64) *Permit {
+		t.Helper()
+		p, err := g.svc.Create(ctx, Create{Type: "hot_work", Level: "1", Geometry: g.at(x, 50), Start: t0, End: t0.Add(4 * time.Hour),
+			Workers: []string{"P-1"}, Guardian: "P-2", Approvers: []string{"a"}}, "planner")
+		if err != nil {
+			t.Fatal(err)
+		}
+		p.Status = "approved"
+		if _, err := g.svc.opts.Rules.AddGasAnalysis(p, methane, 0.1, "%VOL", g.now.Add(-time.Minute), "x", false); err != nil {
+			t.Fatal(err)
+		}
+		if err := g.svc.put(ctx, p, g.now); err != nil {
+			t.Fatal(err)
+		}
+		if p, err = g.do(p.ID, "P-2", Step{Action: "start"}); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	near := startHot(60) // 10 m from the blind plate, 15 m from the vent
+	if want := []string{"blind_plate_nearby:" + bp.ID, "vent_nearby:V-1"}; !slices.Equal(near.Warnings, want) {
+		t.Errorf("near: %v, want %v", near.Warnings, want)
+	}
+	if last := near.Log[len(near.Log)-1]; last.Action != "start" || last.Detail["warnings"] == nil {
+		t.Errorf("start entry %+v", last)
+	}
+	if far := startHot(200); len(far.Warnings) != 0 {
+		t.Errorf("far: %v", far.Warnings)
 	}
 }

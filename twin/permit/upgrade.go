@@ -98,3 +98,19 @@ func (r *Rules) UpgradeReasons(t time.Time, loc *time.Location, c Calendar, wind
 	}
 	return out
 }
+
+// CalendarFromSettings reads a site's permit calendar from its settings
+// (site.json "settings": {"permit_calendar": {"holidays": […], "workdays":
+// […], "special_periods": [{"name", "from", "to"}]}}); none is an empty
+// calendar (weekends are the rest days).
+func CalendarFromSettings(settings map[string]any) (Calendar, error) {
+	v, ok := settings["permit_calendar"]
+	if !ok || v == nil {
+		return Calendar{}, nil
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return Calendar{}, fmt.Errorf("%w permit_calendar: %v", ErrInvalid, err)
+	}
+	return ParseCalendar(b)
+}
