@@ -19,6 +19,7 @@ import (
 // it).
 type Permits interface {
 	Rules() *permit.Rules
+	Location() *time.Location
 	Create(ctx context.Context, c permit.Create, by string) (*permit.Permit, error)
 	Get(ctx context.Context, id string) (*permit.Permit, error)
 	List(ctx context.Context, f store.PermitFilter) ([]*permit.Permit, error)
@@ -142,7 +143,7 @@ func (s *Server) permitList(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if d := q.Get("date"); d != "" {
-		day, err := time.ParseInLocation(time.DateOnly, d, s.siteZone())
+		day, err := time.ParseInLocation(time.DateOnly, d, s.opts.Permits.Location())
 		if err != nil {
 			s.writeError(w, r, errorf(http.StatusBadRequest, codeBadParameter, "date %q: want YYYY-MM-DD", d))
 			return
@@ -167,19 +168,6 @@ func (s *Server) permitList(w http.ResponseWriter, r *http.Request) {
 		out[i] = s.permitView(pm)
 	}
 	s.writeJSON(w, r, http.StatusOK, typeJSON, map[string]any{"permits": out})
-}
-
-// siteZone is the site's time zone (the site entity's timezone), else
-// UTC+8.
-func (s *Server) siteZone() *time.Location {
-	if site, ok := s.opts.Scene.Get(s.opts.Scene.SiteID()); ok {
-		if tz := site.String("timezone"); tz != "" {
-			if loc, err := time.LoadLocation(tz); err == nil {
-				return loc
-			}
-		}
-	}
-	return time.FixedZone("CST", 8*3600)
 }
 
 // stepBody is the optional body of the step routes.

@@ -270,10 +270,7 @@ func (r *Rules) Alarm(key string) (AlarmCode, error) {
 	return AlarmCode{}, fmt.Errorf("%w alarm %q", ErrUnknown, key)
 }
 
-var (
-	codePattern  = regexp.MustCompile(`^[0-9]{2}$`)
-	clockPattern = regexp.MustCompile(`^([01][0-9]|2[0-3]):([0-5][0-9])$`)
-)
+var codePattern = regexp.MustCompile(`^[0-9]{2}$`)
 
 // validate checks the tables: the eight types and nine statuses of the
 // contract, each exactly once; unique, two-digit codes; approvers that
@@ -387,12 +384,11 @@ func (r *Rules) validateType(t *Type) error {
 
 // clock parses "HH:MM" as time after midnight.
 func clock(s string) (time.Duration, error) {
-	m := clockPattern.FindStringSubmatch(s)
-	if m == nil {
+	t, err := time.Parse("15:04", s)
+	if err != nil {
 		return 0, fmt.Errorf("clock %q (want HH:MM)", s)
 	}
-	h, mm := int(m[1][0]-'0')*10+int(m[1][1]-'0'), int(m[2][0]-'0')*10+int(m[2][1]-'0')
-	return time.Duration(h)*time.Hour + time.Duration(mm)*time.Minute, nil
+	return time.Duration(t.Hour())*time.Hour + time.Duration(t.Minute())*time.Minute, nil
 }
 
 // sameSet reports whether got holds each of want exactly once.

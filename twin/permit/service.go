@@ -104,6 +104,9 @@ func NewService(opts Options) (*Service, error) {
 // Rules returns the service's rule tables.
 func (s *Service) Rules() *Rules { return s.opts.Rules }
 
+// Location is the site's time zone the service works in.
+func (s *Service) Location() *time.Location { return s.conditions().loc() }
+
 func (s *Service) conditions() Conditions {
 	c := Conditions{Location: s.opts.Location, Calendar: s.opts.Calendar, WindMS: math.NaN()}
 	if s.opts.Wind != nil {
@@ -324,16 +327,14 @@ func (s *Service) simultaneous(ctx context.Context, p *Permit) []string {
 	g := p.Geometry.Geometry()
 	var out []string
 	if other, ok := conflicting[p.Type]; ok {
-		for _, status := range []string{"approved", "in_progress"} {
-			ps, err := s.List(ctx, store.PermitFilter{Status: status, Type: other})
-			if err != nil {
-				s.log.Warn("simultaneous work not checked", "permit", p.ID, "err", err)
-				return out
-			}
-			for _, q := range ps {
-				if q.ID != p.ID && q.Geometry != nil && geo.DistanceToM(g, geo.Centroid(q.Geometry.Geometry())) <= t.SimultaneousM {
-					out = append(out, other+"_nearby:"+q.ID)
-				}
+		ps, err := s.List(ctx, store.PermitFilter{Type: other, Day: p.Start})
+		if err != nil {
+			s.log.Warn("simultaneous work not checked", "permit", p.ID, "err", err)
+		}
+		for _, q := range ps {
+			if (q.Status == "approved" || q.Status == "in_progress") && q.ID != p.ID && q.Geometry != nil &&
+				geo.DistanceToM(g, geo.Centroid(q.Geometry.Geometry())) <= t.SimultaneousM {
+				out = append(out, other+"_nearby:"+q.ID)
 			}
 		}
 	}
@@ -356,12 +357,7 @@ func (s *Service) onSite(p *Permit, personID string, now time.Time) (bool, float
 	if personID == "" || p.Geometry == nil {
 		return false, math.NaN()
 	}
-	e, ok := s.opts.Scene.Get(personID)
-	if !ok || e.Mobile == nil || e.Mobile.Fix.At.IsZero() {
-		return false, math.NaN()
-	}
-	d := geo.DistanceToM(p.Geometry.Geometry(), e.Mobile.Fix.Point)
-	fresh := now.Sub(e.Mobile.Fix.At) <= s.opts.FixMaxAge
+	d, fresh := s.distanceOf(personID, p.Geometry.Geometry(), now)
 	return fresh && d <= s.opts.ApproverRadiusM, math.Round(d*10) / 10
 }
 

@@ -292,10 +292,7 @@ func (s *Service) step() time.Duration {
 	for _, id := range s.alarms {
 		alarms = append(alarms, id)
 	}
-	winds := make(map[string][]windSample, len(s.winds))
-	for id, w := range s.winds {
-		winds[id] = slices.Clone(w.samples)
-	}
+	winds := s.windsLocked()
 	s.mu.Unlock()
 	if dirty == 0 {
 		return 0
@@ -356,4 +353,13 @@ func (m metrics) register(r prometheus.Registerer) error {
 		}
 	}
 	return nil
+}
+
+// windsLocked copies every station's wind window; s.mu is held.
+func (s *Service) windsLocked() map[string][]windSample {
+	winds := make(map[string][]windSample, len(s.winds))
+	for id, w := range s.winds {
+		winds[id] = slices.Clone(w.samples)
+	}
+	return winds
 }

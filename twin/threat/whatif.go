@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"slices"
 	"strings"
 	"time"
 
@@ -197,10 +196,7 @@ const scenarioOrigin = "scenario"
 func (s *Service) whatIfWeather(in *WeatherInput, stations []station, p orb.Point, now time.Time) (Weather, plume.Stability, error) {
 	if in == nil {
 		s.mu.Lock()
-		winds := make(map[string][]windSample, len(s.winds))
-		for id, w := range s.winds {
-			winds[id] = slices.Clone(w.samples)
-		}
+		winds := s.windsLocked()
 		s.mu.Unlock()
 		st, ok := nearest(stations, winds, p)
 		if !ok {
