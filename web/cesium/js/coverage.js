@@ -39,6 +39,7 @@ import { RISK } from "./palette.js";
 import { onFloor } from "./frame.js";
 import { plantFrame } from "./viewer.js";
 import { floorSpan } from "./plant.js";
+import { loadSubstances, substanceName } from "./substances.js";
 
 const C = globalThis.Cesium; // undefined without the vendored build: main.js reports it
 
@@ -71,8 +72,6 @@ let loadError = "";
 let loading = false;
 let showMap = true;
 let seq = 0; // the latest request: an older answer never replaces it
-let substances = new Map(); // library id → {name_zh, name_en}
-let substancesAsked = false;
 
 export function initCoverage(ctx) {
   viewer = ctx && ctx.viewer && ctx.viewer.scene ? ctx.viewer : null;
@@ -122,7 +121,7 @@ export function initCoverage(ctx) {
 function open() {
   render();
   load();
-  loadSubstances();
+  loadSubstances().then(() => { if (isOpen("coverage") && report) render(); });
 }
 
 function close() {
@@ -150,21 +149,6 @@ async function load() {
   if (!isOpen("coverage")) return;
   render();
   syncMap();
-}
-
-// loadSubstances fetches the library's names once (the list shows the
-// substance by name); until then, or without it, the viewer's own names.
-async function loadSubstances() {
-  if (substancesAsked) return;
-  substancesAsked = true;
-  try {
-    const body = await api.get("/api/v1/substances");
-    substances = new Map(((body && body.substances) || []).map((s) => [s.id, s]));
-    if (isOpen("coverage") && report) render();
-  } catch (err) {
-    substancesAsked = false; // asked again at the next opening
-    console.info("chemtwin: substance names unavailable:", err.message);
-  }
 }
 
 // showReport shows report (a GET /api/v1/detectors/coverage answer) as if
@@ -293,15 +277,6 @@ function sourceLabel(s) {
 function detectorTitle(id) {
   const f = state.features.get(id);
   return f ? name(f.properties) : false;
-}
-
-// substanceName names a library substance in the current language (the
-// library's names, else the viewer's own, else the id).
-function substanceName(id) {
-  if (!id) return "—";
-  const s = substances.get(id);
-  const n = s && (state.lang === "en" ? s.name_en : s.name_zh);
-  return n || tOr("threat.substance." + id, id);
 }
 
 // placeText is where a source stands: its environment and, indoors, the

@@ -27,7 +27,7 @@
 // drawnThreats() tells a browser test what the map shows (import it from
 // /js/threats.js).
 import { state, on, emit, layerOf } from "./state.js";
-import { t, tOr, name, keysOf, fmtTime } from "./i18n.js";
+import { t, tOr, name, fmtTime } from "./i18n.js";
 import * as api from "./api.js";
 import { h, fill } from "./dom.js";
 import { endSession } from "./auth.js";
@@ -36,6 +36,7 @@ import * as S from "./shapes.js";
 import { RISK } from "./palette.js";
 import { polygonsOf } from "./frame.js";
 import { plantFrame } from "./viewer.js";
+import { loadSubstances, substanceName, substanceIds } from "./substances.js";
 
 const C = globalThis.Cesium; // undefined without the vendored build: main.js reports it
 const POLL_MS = 2500;
@@ -357,6 +358,9 @@ function open() {
   render(true);
   poll();
   loadScenarios();
+  // The library's names and ids: the form and the list are laid out again
+  // once they are known (what was entered is kept).
+  loadSubstances().then(() => { if (isOpen("threats")) { buildForm(); render(true); } });
 }
 
 function stop() {
@@ -548,12 +552,6 @@ function windText(from, speed) {
   return t("map.wind", { dir: t("map.compass." + COMPASS[Math.round((((from % 360) + 360) % 360) / 45) % 8]), speed: speed.toFixed(1) });
 }
 
-// substanceName is the substance's name in the current language where the
-// viewer has one, else its library id.
-function substanceName(id) {
-  return id ? tOr("threat.substance." + id, id) : "—";
-}
-
 // entityLabel names an entity from the scene ("name (id)" for equipment,
 // the name for a person), else shows the id.
 function entityLabel(id) {
@@ -617,9 +615,9 @@ function releaseSources() {
   return out.sort((a, b) => a.id.localeCompare(b.id));
 }
 
-// substances are those the viewer names, then any other a source holds.
+// substances are the library's, then any other a source holds.
 function substances(sources) {
-  const out = keysOf("threat.substance.");
+  const out = substanceIds();
   for (const s of sources) if (s.substance && !out.includes(s.substance)) out.push(s.substance);
   return out;
 }
