@@ -58,9 +58,9 @@ func (s *Server) register() {
 		"start": "start", "suspend": "suspend", "resume": "resume", "close": "close", "cancel": "cancel"} {
 		s.handleFunc("POST /api/v1/permits/{id}/"+path, s.authed(s.permitStep(action), permitRoles...))
 	}
-	// Any logged-in user may try to approve: the permit's approver list
-	// and the approver's tag on site decide.
-	s.handleFunc("POST /api/v1/permits/{id}/approve", s.authed(s.permitStep("approve")))
+	// Signing roles may try to approve (an inspector may not); the
+	// permit's approver list and the approver's tag on site decide.
+	s.handleFunc("POST /api/v1/permits/{id}/approve", s.authed(s.permitStep("approve"), permitRoles...))
 	s.handleFunc("GET /api/v1/threats", s.threatList)
 	s.handleFunc("GET /api/v1/substances", s.substanceList)
 	s.handleFunc("GET /api/v1/scenarios", s.scenarioList)

@@ -453,33 +453,60 @@ func (r *Rules) Expire(p *Permit, now time.Time) bool {
 }
 
 // Held is a certificate a person holds (a person record of the scene:
-// properties.certificates).
+// properties.certificates, each with type, name, number and expires).
 type Held struct {
-	Kind    string    `json:"kind"`
+	Kind    string    `json:"kind,omitempty"`
+	Class   string    `json:"type,omitempty"` // 证件类别, e.g. 特种作业操作证
+	Name    string    `json:"name,omitempty"` // 作业项目, e.g. 熔化焊接与热切割作业
 	Number  string    `json:"number"`
 	Expires time.Time `json:"expires"`
 }
 
-// CheckWorkers checks that every worker of p holds a valid certificate of
-// the kind the type needs at now (hard blocks: missing, PTW 50; expired,
-// PTW 51). held maps person id → certificates.
+// matches reports whether h is the certificate c asks for.
+func (c *Certificate) matches(h Held) bool {
+	if h.Kind != "" && h.Kind == c.Kind {
+		return true
+	}
+	for _, op := range c.Operations {
+		if h.Name != "" && strings.Contains(h.Name, op) {
+			return true
+		}
+	}
+	return false
+}
+
+// CheckWorkers checks that every worker of p holds a certificate in force
+// of the kind the type needs at now (GB 30871-2022 §4.9: special
+// operations by certified people). Hard blocks: none of that class held,
+// PTW 50; only expired ones, PTW 51; one of the class for another
+// operation (an instrument ticket for welding), PTW 52. held maps person
+// id → certificates.
 func (r *Rules) CheckWorkers(p *Permit, held map[string][]Held, now time.Time) error {
 	t, err := r.Type(p.Type)
 	if err != nil || t.Certificate == nil {
 		return err
 	}
+	c := t.Certificate
 	for _, w := range p.Workers {
 		var best *Held
+		other := ""
 		for i, h := range held[w] {
-			if h.Kind == t.Certificate.Kind && (best == nil || h.Expires.After(best.Expires)) {
-				best = &held[w][i]
+			switch {
+			case c.matches(h):
+				if best == nil || h.Expires.After(best.Expires) {
+					best = &held[w][i]
+				}
+			case h.Class != "" && h.Class == c.Class:
+				other = h.Name
 			}
 		}
 		switch {
+		case best == nil && other != "":
+			return r.block("certificate_mismatch", "certificate_mismatch", "%s holds a %s for %s, not %s", w, c.Class, other, c.En)
 		case best == nil:
-			return r.block("certificate_missing", "certificate_missing", "%s holds no %s", w, t.Certificate.En)
+			return r.block("certificate_missing", "certificate_missing", "%s holds no %s", w, c.En)
 		case !now.Before(best.Expires):
-			return r.block("certificate_expired", "certificate_expired", "%s's %s %s expired %s", w, t.Certificate.En, best.Number, best.Expires.Format(time.DateOnly))
+			return r.block("certificate_expired", "certificate_expired", "%s's %s %s expired %s", w, c.En, best.Number, best.Expires.Format(time.DateOnly))
 		}
 	}
 	return nil

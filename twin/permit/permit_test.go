@@ -193,6 +193,14 @@ func TestCheckWorkers(t *testing.T) {
 	}
 	wantRefusal(t, "one without", r.CheckWorkers(p, map[string][]Held{"P-1": {valid}, "P-2": {elec}}, t0), "certificate_missing", "50")
 	wantRefusal(t, "one expired", r.CheckWorkers(p, map[string][]Held{"P-1": {valid}, "P-2": {old}}, t0), "certificate_expired", "51")
+	// A ticket of the same class for another operation does not match;
+	// the operation named in the certificate does.
+	instr := Held{Class: "特种作业操作证", Name: "化工自动化控制仪表作业", Number: "TZ-3", Expires: t0.AddDate(1, 0, 0)}
+	weld := Held{Class: "特种作业操作证", Name: "熔化焊接与热切割作业", Number: "TZ-4", Expires: t0.AddDate(1, 0, 0)}
+	wantRefusal(t, "mismatch", r.CheckWorkers(p, map[string][]Held{"P-1": {valid}, "P-2": {instr}}, t0), "certificate_mismatch", "52")
+	if err := r.CheckWorkers(p, map[string][]Held{"P-1": {weld}, "P-2": {instr, weld}}, t0); err != nil {
+		t.Errorf("named operation: %v", err)
+	}
 	h, err := r.New(Request{ID: "H", Type: "height", Level: "1", Start: t0, End: t0.Add(time.Hour), Workers: []string{"P-9"}, Guardian: "P-3", Approvers: []string{"a"}})
 	if err != nil {
 		t.Fatal(err)

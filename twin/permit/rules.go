@@ -121,11 +121,17 @@ const (
 )
 
 // Certificate is a kind of operator certificate a type's workers need.
+// A person's certificate (scene person property certificates: type,
+// name, number, expires) satisfies it when its kind is Kind or its name
+// (the operation, 作业项目) contains one of Operations; one of the same
+// Class (证件类别) for another operation does not match the work.
 type Certificate struct {
-	Kind   string `json:"kind"`
-	Zh     string `json:"zh"`
-	En     string `json:"en"`
-	Source string `json:"source"`
+	Kind       string   `json:"kind"`
+	Class      string   `json:"class"`
+	Operations []string `json:"operations"`
+	Zh         string   `json:"zh"`
+	En         string   `json:"en"`
+	Source     string   `json:"source"`
 }
 
 // Measure is one safety measure of a type's checklist, confirmed one by
@@ -368,8 +374,9 @@ func (r *Rules) validateType(t *Type) error {
 	if !(t.FenceRadiusM > 0) || !(t.SamplingRadiusM > 0) || t.SimultaneousM < 0 {
 		return fmt.Errorf("fence %v m, sampling %v m, simultaneous %v m", t.FenceRadiusM, t.SamplingRadiusM, t.SimultaneousM)
 	}
-	if c := t.Certificate; c != nil && (c.Kind == "" || c.Zh == "" || c.En == "" || strings.TrimSpace(c.Source) == "") {
-		return errors.New("a certificate needs a kind, both names and a source")
+	if c := t.Certificate; c != nil && (c.Kind == "" || c.Class == "" || len(c.Operations) == 0 || slices.Contains(c.Operations, "") ||
+		c.Zh == "" || c.En == "" || strings.TrimSpace(c.Source) == "") {
+		return errors.New("a certificate needs a kind, a class, operations, both names and a source")
 	}
 	if len(t.Measures) == 0 || strings.TrimSpace(t.MeasuresSource) == "" {
 		return errors.New("no measures, or measures without a source")

@@ -246,9 +246,14 @@ func (s *Service) Do(ctx context.Context, id, by string, st Step) (*Permit, erro
 	case "approve":
 		onSite, dist := s.onSite(p, st.PersonID, now)
 		detail["person_id"], detail["on_site"], detail["distance_m"] = st.PersonID, onSite, dist
-		err = r.Approve(p, by, onSite, now)
+		if err = r.Approve(p, by, onSite, now); err == nil {
+			err = r.CheckWorkers(p, s.certificates(p.Workers), now)
+		}
 	case "start":
 		if err = r.Start(p, now, s.conditions()); err == nil {
+			err = r.CheckWorkers(p, s.certificates(p.Workers), now)
+		}
+		if err == nil {
 			if p.Warnings = s.simultaneous(ctx, p); len(p.Warnings) > 0 {
 				detail["warnings"] = p.Warnings
 			}
@@ -359,6 +364,37 @@ func (s *Service) onSite(p *Permit, personID string, now time.Time) (bool, float
 	}
 	d, fresh := s.distanceOf(personID, p.Geometry.Geometry(), now)
 	return fresh && d <= s.opts.ApproverRadiusM, math.Round(d*10) / 10
+}
+
+// certificates reads the certificates of people from their scene records
+// (properties.certificates: type, name, number, expires YYYY-MM-DD). A
+// certificate is in force through its expiry date in the site's zone.
+func (s *Service) certificates(people []string) map[string][]Held {
+	loc := s.Location()
+	out := make(map[string][]Held, len(people))
+	for _, id := range people {
+		e, ok := s.opts.Scene.Get(id)
+		if !ok {
+			continue
+		}
+		list, _ := e.Props["certificates"].([]any)
+		for _, item := range list {
+			m, _ := item.(map[string]any)
+			h := Held{}
+			h.Kind, _ = m["kind"].(string)
+			h.Class, _ = m["type"].(string)
+			h.Name, _ = m["name"].(string)
+			h.Number, _ = m["number"].(string)
+			exp, _ := m["expires"].(string)
+			day, err := time.ParseInLocation(time.DateOnly, exp, loc)
+			if err != nil {
+				continue // the scene check reports it (scenes/registry.go)
+			}
+			h.Expires = day.AddDate(0, 0, 1)
+			out[id] = append(out[id], h)
+		}
+	}
+	return out
 }
 
 // fireArea reports whether the work's centre lies in an area or unit the

@@ -47,6 +47,12 @@ func newRig(t *testing.T) *rig {
 		twin.Upsert{Entity: &twin.Entity{ID: "A-UNIT", Kind: twin.KindArea, Geometry: rect(0, 0, 100, 100), Props: map[string]any{"fire_zone": true}}},
 		twin.Upsert{Entity: &twin.Entity{ID: "A-YARD", Kind: twin.KindArea, Geometry: rect(200, 0, 300, 100)}},
 		twin.Upsert{Entity: &twin.Entity{ID: "PS-1", Kind: twin.KindPerson, Mobile: &twin.Mobile{Tag: "T-1", Battery: math.NaN()}}},
+		// P-1 welds and wires; P-2 guards.
+		twin.Upsert{Entity: &twin.Entity{ID: "P-1", Kind: twin.KindPerson, Props: map[string]any{"certificates": []any{
+			map[string]any{"type": "特种作业操作证", "name": "熔化焊接与热切割作业", "number": "TZ-1", "expires": "2030-01-01"},
+			map[string]any{"type": "特种作业操作证", "name": "低压电工作业", "number": "TZ-2", "expires": "2030-01-01"},
+		}}}},
+		twin.Upsert{Entity: &twin.Entity{ID: "P-2", Kind: twin.KindPerson}},
 	).Err(); err != nil {
 		t.Fatal(err)
 	}
@@ -250,5 +256,63 @@ func TestSimultaneous(t *testing.T) {
 	}
 	if far := startHot(200); len(far.Warnings) != 0 {
 		t.Errorf("far: %v", far.Warnings)
+	}
+}
+
+// TestServiceCertificates: the workers' certificates come from their
+// person records and are checked at sign-off and again at the start: an
+// instrument ticket does not let one weld (PTW 52), none at all is PTW 50,
+// a lapsed one PTW 51 — through the last day of its validity it holds.
+func TestServiceCertificates(t *testing.T) {
+	g := newRig(t)
+	ctx := context.Background()
+	cert := func(name, expires string) map[string]any {
+		return map[string]any{"type": "特种作业操作证", "name": name, "number": "TZ-9", "expires": expires}
+	}
+	lastDay := t0.In(time.FixedZone("CST", 8*3600)).Format(time.DateOnly)
+	for _, c := range []struct {
+		name  string
+		certs []any
+		code  string
+	}{
+		{"instrument ticket", []any{cert("化工自动化控制仪表作业", "2030-01-01")}, "certificate_mismatch"},
+		{"none", nil, "certificate_missing"},
+		{"lapsed", []any{cert("熔化焊接与热切割作业", "2020-01-01")}, "certificate_expired"},
+		{"its last day", []any{cert("熔化焊接与热切割作业", lastDay)}, ""},
+	} {
+		if err := g.scene.Apply(twin.Upsert{Entity: &twin.Entity{ID: "P-9", Kind: twin.KindPerson, Props: map[string]any{"certificates": c.certs}}}).Err(); err != nil {
+			t.Fatal(err)
+		}
+		p, err := g.svc.Create(ctx, Create{Type: "hot_work", Level: "2", Geometry: g.at(250, 50), Start: t0, End: t0.Add(2 * time.Hour),
+			Workers: []string{"P-1", "P-9"}, Guardian: "P-2", Approvers: []string{"a"}}, "planner")
+		if err != nil {
+			t.Fatal(err)
+		}
+		steps := []Step{{Action: "apply"}, {Action: "risk_analysis"}, {Action: "briefing"}}
+		for n := range p.Measures {
+			steps = append(steps, Step{Action: "confirm_measure", Measure: n + 1})
+		}
+		steps = append(steps, Step{Action: "gas_analysis", Gas: "methane", Value: 0.1, Unit: "%VOL", SampledAt: g.now.Add(-time.Minute)})
+		for _, st := range steps {
+			if _, err := g.do(p.ID, "P-2", st); err != nil {
+				t.Fatalf("%s: %s: %v", c.name, st.Action, err)
+			}
+		}
+		g.now = g.now.Add(time.Second)
+		g.walk(252, 50, time.Second)
+		_, err = g.do(p.ID, "a", Step{Action: "approve", PersonID: "PS-1"})
+		if c.code == "" {
+			if err != nil {
+				t.Errorf("%s: %v", c.name, err)
+			}
+			continue
+		}
+		var pe *Error
+		if !errors.As(err, &pe) || pe.Code != c.code || pe.PTW == "" {
+			t.Errorf("%s: %v, want %s", c.name, err, c.code)
+		}
+		if back, _ := g.svc.Get(ctx, p.ID); len(back.Approvals) != 0 {
+			t.Errorf("%s: signed although refused", c.name)
+		}
 	}
 }
