@@ -187,6 +187,16 @@ func TestPermitGasREST(t *testing.T) {
 	}
 	wantError(t, h.do(http.MethodPost, "/api/v1/permits/"+id+"/gas-analyses", tok, map[string]any{"gas": "methanol"}), http.StatusBadRequest, "invalid_gas_analysis")
 	wantError(t, h.do(http.MethodPost, "/api/v1/permits/"+id+"/gas-analyses", tok, map[string]any{"gas": "x", "value": 1, "unit": "ppm", "sampled_at": now}), http.StatusBadRequest, "invalid_gas_analysis")
+	// The welder's certificate is on their person record or nowhere.
+	r = h.do(http.MethodPost, "/api/v1/permits/"+id+"/approve", op, nil)
+	if r.status != http.StatusConflict || !strings.Contains(string(r.body), `"certificate_missing"`) || !strings.Contains(string(r.body), "PTW 50") {
+		t.Fatalf("approve, welder uncertified: %d %s", r.status, r.body)
+	}
+	welder, _ := h.scene.Get("P-002")
+	welder.Props = map[string]any{"certificates": []any{map[string]any{"type": "特种作业操作证", "name": "熔化焊接与热切割作业", "number": "T1", "expires": "2099-12-31"}}}
+	h.must(h.scene.Apply(twin.Upsert{Entity: welder}))
+	// An inspector may not sign, whatever the list says.
+	wantError(t, h.do(http.MethodPost, "/api/v1/permits/"+id+"/approve", h.login("inspector"), nil), http.StatusForbidden, "forbidden")
 	if r := h.do(http.MethodPost, "/api/v1/permits/"+id+"/approve", op, nil); r.status != 200 {
 		t.Fatalf("approve: %d %s", r.status, r.body)
 	}
