@@ -24,6 +24,8 @@ type Permits interface {
 	Get(ctx context.Context, id string) (*permit.Permit, error)
 	List(ctx context.Context, f store.PermitFilter) ([]*permit.Permit, error)
 	Do(ctx context.Context, id, by string, st permit.Step) (*permit.Permit, error)
+	Reissue(ctx context.Context, id string, c permit.Create, by string) (*permit.Permit, error)
+	LiveOf(p *permit.Permit) *permit.Live
 }
 
 var errPermitsUnavailable = errorf(http.StatusServiceUnavailable, codeUnavailable, "the permit service is not running")
@@ -38,6 +40,8 @@ type permitJSON struct {
 	*permit.Permit
 	StatusCode int    `json:"status_code"`
 	TypeCode   string `json:"type_code"`
+	// Live is what the twin sees at the work now (GET one permit).
+	Live *permit.Live `json:"live,omitempty"`
 }
 
 func (s *Server) permitView(p *permit.Permit) permitJSON {
@@ -64,6 +68,20 @@ type permitRequest struct {
 	Approvers []string        `json:"approvers"`
 	Related   []string        `json:"related"`
 	Substance string          `json:"substance"`
+	// OnRunningEquipment: hot work on running equipment or pipes.
+	OnRunningEquipment bool `json:"on_running_equipment"`
+}
+
+// create decodes a permit request body into a permit.Create; the error is
+// an API error.
+func (req permitRequest) create() (permit.Create, error) {
+	var g geojson.Geometry
+	if err := json.Unmarshal(req.Geometry, &g); err != nil || g.Geometry() == nil {
+		return permit.Create{}, errorf(http.StatusBadRequest, "invalid_geometry", "geometry must be a GeoJSON geometry (point or polygon, lon/lat)")
+	}
+	return permit.Create{Type: req.Type, Level: req.Level, Geometry: g.Geometry(), Start: req.Start, End: req.End,
+		Workers: req.Workers, Guardian: req.Guardian, Approvers: req.Approvers, Related: req.Related,
+		Substance: req.Substance, OnRunningEquipment: req.OnRunningEquipment}, nil
 }
 
 // permitCreate answers POST /api/v1/permits: books a permit (201).
@@ -77,14 +95,12 @@ func (s *Server) permitCreate(w http.ResponseWriter, r *http.Request, p principa
 		s.writeError(w, r, err)
 		return
 	}
-	var g geojson.Geometry
-	if err := json.Unmarshal(req.Geometry, &g); err != nil || g.Geometry() == nil {
-		s.writeError(w, r, errorf(http.StatusBadRequest, "invalid_geometry", "geometry must be a GeoJSON geometry (point or polygon, lon/lat)"))
+	c, err := req.create()
+	if err != nil {
+		s.writeError(w, r, err)
 		return
 	}
-	pm, err := s.opts.Permits.Create(r.Context(), permit.Create{Type: req.Type, Level: req.Level, Geometry: g.Geometry(),
-		Start: req.Start, End: req.End, Workers: req.Workers, Guardian: req.Guardian, Approvers: req.Approvers,
-		Related: req.Related, Substance: req.Substance}, p.user.Username)
+	pm, err := s.opts.Permits.Create(r.Context(), c, p.user.Username)
 	if err != nil {
 		s.writeError(w, r, permitError(err))
 		return
@@ -113,7 +129,50 @@ func (s *Server) permitGet(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, permitError(err))
 		return
 	}
-	s.writeJSON(w, r, http.StatusOK, typeJSON, s.permitView(pm))
+	v := s.permitView(pm)
+	v.Live = s.opts.Permits.LiveOf(pm)
+	s.writeJSON(w, r, http.StatusOK, typeJSON, v)
+}
+
+// permitReissue answers POST /api/v1/permits/{id}/reissue: the body is a
+// new permit (as POST /api/v1/permits) replacing permit id, which becomes
+// void (201 with the new permit).
+func (s *Server) permitReissue(w http.ResponseWriter, r *http.Request, p principal) {
+	if s.opts.Permits == nil {
+		s.writeError(w, r, errPermitsUnavailable)
+		return
+	}
+	var req permitRequest
+	if err := decodeJSON(w, r, &req, false); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	c, err := req.create()
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	id := r.PathValue("id")
+	pm, err := s.opts.Permits.Reissue(r.Context(), id, c, p.user.Username)
+	if err != nil {
+		s.audit(r, p.user.Username, "permit.reissue.refused", id, map[string]any{"error": err.Error()})
+		s.writeError(w, r, permitError(err))
+		return
+	}
+	s.audit(r, p.user.Username, "permit.reissue", pm.ID, map[string]any{"reissued_from": id, "hash": head(pm)})
+	w.Header().Set("Location", "/api/v1/permits/"+pm.ID)
+	s.writeJSON(w, r, http.StatusCreated, typeJSON, s.permitView(pm))
+}
+
+// permitRules answers GET /api/v1/permits/rules: the rule tables (types,
+// levels, measures, gas rules, status and PTW codes) the forms are built
+// from.
+func (s *Server) permitRules(w http.ResponseWriter, r *http.Request) {
+	if s.opts.Permits == nil {
+		s.writeError(w, r, errPermitsUnavailable)
+		return
+	}
+	s.writeJSON(w, r, http.StatusOK, typeJSON, s.opts.Permits.Rules())
 }
 
 // permitList answers GET /api/v1/permits?status=&type=&date=YYYY-MM-DD
@@ -178,6 +237,10 @@ type stepBody struct {
 	Unit      string    `json:"unit"`
 	SampledAt time.Time `json:"sampled_at"`
 	Enriched  bool      `json:"enriched"`
+	// Register entry: kind person or tool, id, direction in or out.
+	Kind      string `json:"kind"`
+	ID        string `json:"id"`
+	Direction string `json:"direction"`
 }
 
 // permitStep answers the step routes: POST /api/v1/permits/{id}/{step}
@@ -190,7 +253,7 @@ func (s *Server) permitStep(action string) func(http.ResponseWriter, *http.Reque
 			return
 		}
 		var body stepBody
-		if err := decodeJSON(w, r, &body, action != "gas_analysis"); err != nil {
+		if err := decodeJSON(w, r, &body, action != "gas_analysis" && action != "register"); err != nil {
 			s.writeError(w, r, err)
 			return
 		}
@@ -209,6 +272,8 @@ func (s *Server) permitStep(action string) func(http.ResponseWriter, *http.Reque
 				return
 			}
 			st.Gas, st.Value, st.Unit, st.SampledAt, st.Enriched = body.Gas, *body.Value, body.Unit, body.SampledAt, body.Enriched
+		case "register":
+			st.Kind, st.Subject, st.Direction = body.Kind, body.ID, body.Direction
 		}
 		id := r.PathValue("id")
 		pm, err := s.opts.Permits.Do(r.Context(), id, p.user.Username, st)
@@ -219,7 +284,7 @@ func (s *Server) permitStep(action string) func(http.ResponseWriter, *http.Reque
 		}
 		s.audit(r, p.user.Username, "permit."+action, pm.ID, map[string]any{"status": pm.Status, "hash": head(pm)})
 		status := http.StatusOK
-		if action == "gas_analysis" {
+		if action == "gas_analysis" || action == "register" {
 			status = http.StatusCreated
 		}
 		s.writeJSON(w, r, status, typeJSON, s.permitView(pm))
@@ -255,4 +320,5 @@ var badRequest = map[string]bool{
 	"invalid_type": true, "invalid_level": true, "invalid_geometry": true, "invalid_window": true, "invalid_request": true,
 	"invalid_gas_analysis": true, "invalid_step": true, "workers_missing": true, "guardian_missing": true,
 	"approvers_missing": true, "guardian_is_worker": true, "validity_exceeded": true, "reason_missing": true,
+	"level_too_low": true,
 }

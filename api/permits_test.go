@@ -203,3 +203,94 @@ func TestPermitGasREST(t *testing.T) {
 	bare := newHarness(t)
 	wantError(t, bare.get("/api/v1/permits"), http.StatusServiceUnavailable, "unavailable")
 }
+
+// TestPermitConfinedREST: a confined-space entry over REST — the permit
+// with its live checks (the guardian's distance, the headcount), the entry
+// register (201 per entry; the guardian refused), a re-issue voiding the
+// permit and linking both, and the rule tables the forms are built from.
+func TestPermitConfinedREST(t *testing.T) {
+	var hp *harness
+	h := newHarness(t, withPermits(&hp))
+	now := h.clock.Now()
+	pt := h.frame.Point(25, 40) // 5 m east of P-001 (the operator, who guards)
+	body := map[string]any{"type": "confined_space", "geometry": map[string]any{"type": "Point", "coordinates": []float64{pt[0], pt[1]}},
+		"start": now.Add(-time.Minute), "end": now.Add(8 * time.Hour), "workers": []string{"P-002"}, "guardian": "P-001", "approvers": []string{"operator"}}
+	tok := h.login("manager")
+	var p permitDoc
+	r := h.do(http.MethodPost, "/api/v1/permits", tok, body)
+	r.json(t, &p)
+	step := func(path string, body any) response {
+		return h.do(http.MethodPost, "/api/v1/permits/"+p.ID+path, tok, body)
+	}
+	for _, path := range []string{"/apply", "/risk-analysis", "/briefing"} {
+		step(path, nil)
+	}
+	for n := 1; n <= len(p.Measures); n++ {
+		step(fmt.Sprintf("/measures/%d/confirm", n), nil)
+	}
+	if r := step("/gas-analyses", map[string]any{"gas": "oxygen", "value": 20.8, "unit": "%VOL", "sampled_at": now.Add(-time.Minute)}); r.status != http.StatusCreated {
+		t.Fatalf("gas: %d %s", r.status, r.body)
+	}
+	h.must(h.scene.Apply(twin.Move{ID: "P-001", Fix: twin.Fix{Point: h.frame.Point(20, 40), At: now}, Battery: math.NaN()}))
+	if r := h.do(http.MethodPost, "/api/v1/permits/"+p.ID+"/approve", h.login("operator"), nil); r.status != 200 {
+		t.Fatalf("approve: %d %s", r.status, r.body)
+	}
+	if r := step("/start", nil); r.status != 200 {
+		t.Fatalf("start: %d %s", r.status, r.body)
+	}
+	wantError(t, step("/register", map[string]any{"kind": "person", "id": "P-001", "direction": "in"}), http.StatusConflict, "guardian_stays_outside")
+	wantError(t, step("/register", map[string]any{"kind": "ghost", "id": "P-002", "direction": "in"}), http.StatusBadRequest, "invalid_request")
+	if r := step("/register", map[string]any{"kind": "person", "id": "P-002", "direction": "in"}); r.status != http.StatusCreated {
+		t.Fatalf("register: %d %s", r.status, r.body)
+	}
+	var got struct {
+		Register []struct{ Kind, ID, Direction string }
+		Live     *struct {
+			Guardian struct {
+				ID        string
+				DistanceM *float64 `json:"distance_m"`
+				OnPost    bool     `json:"on_post"`
+			}
+			Headcount struct{ Inside, Allowed int }
+			Inside    struct{ People []string }
+			NextDue   *time.Time `json:"next_analysis_due"`
+		}
+	}
+	h.get("/api/v1/permits/"+p.ID).json(t, &got)
+	if len(got.Register) != 1 || got.Live == nil || got.Live.Guardian.ID != "P-001" || !got.Live.Guardian.OnPost ||
+		got.Live.Guardian.DistanceM == nil || *got.Live.Guardian.DistanceM != 5 || got.Live.Headcount.Allowed != 2 ||
+		len(got.Live.Inside.People) != 1 || got.Live.NextDue == nil {
+		t.Errorf("permit with live checks: %+v %+v", got.Register, got.Live)
+	}
+	// The work changes: suspend and re-issue; the old one is void.
+	step("/suspend", map[string]string{"reason": "scope changed"})
+	r = step("/reissue", body)
+	var next struct {
+		ID, Status   string
+		ReissuedFrom string `json:"reissued_from"`
+		Related      []string
+	}
+	r.json(t, &next)
+	if r.status != http.StatusCreated || next.Status != "booked" || next.ReissuedFrom != p.ID || len(next.Related) != 1 {
+		t.Fatalf("reissue: %d %s", r.status, r.body)
+	}
+	var old struct {
+		Status     string
+		StatusCode int    `json:"status_code"`
+		ReissuedAs string `json:"reissued_as"`
+		Live       any
+	}
+	h.get("/api/v1/permits/"+p.ID).json(t, &old)
+	if old.Status != "void" || old.StatusCode != 4 || old.ReissuedAs != next.ID || old.Live != nil {
+		t.Errorf("the old permit: %+v", old)
+	}
+	wantError(t, step("/reissue", body), http.StatusConflict, "invalid_state")
+	var rules struct {
+		Version string
+		Types   []struct{ Key string }
+	}
+	h.get("/api/v1/permits/rules").json(t, &rules)
+	if rules.Version == "" || len(rules.Types) != 8 {
+		t.Errorf("rules: %+v", rules)
+	}
+}

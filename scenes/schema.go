@@ -116,7 +116,7 @@ var (
 // Enumerations, by property name.
 var enums = map[string][]string{
 	"area_type": {"production", "storage", "utility", "office", "workshop", "wastewater", "packaging",
-		"logistics", "control", "gate"},
+		"logistics", "control", "gate", "pipe_rack"},
 	"risk_level": {"red", "orange", "yellow", "blue"},
 	"use": {"control_room", "office", "workshop", "warehouse", "substation", "canteen", "lab", "gatehouse",
 		"process", "fire_station", "pump_house"},

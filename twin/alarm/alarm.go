@@ -40,6 +40,9 @@ const (
 	HistoryOverflow      Type = "history_overflow" // the history write buffer overflowed: rows were lost
 	Evacuation           Type = "evacuation"       // people inside a gas threat zone (twin/threat): evacuate them
 	PermitBlocked        Type = "permit_blocked"   // a permit step refused by a hard block (details.ptw_code, AQ 3064.2)
+	// PermitAnalysisOverdue: work in progress whose next gas analysis is
+	// overdue (details.ptw_code 05 confined-space record, 04 next-day).
+	PermitAnalysisOverdue Type = "permit_analysis_overdue"
 )
 
 // Types lists the vocabulary.
@@ -49,6 +52,7 @@ var Types = []Type{
 	GasLevel1, GasLevel2, DetectorFault, DetectorOffline, PermitGasExceeded,
 	PermitGuardianAbsent, PermitOvercrowded, PermitExpired, InspectionMissed,
 	VideoEvent, HazardParam, HistoryOverflow, Evacuation, PermitBlocked,
+	PermitAnalysisOverdue,
 }
 
 // Valid reports whether t is in the vocabulary.

@@ -87,11 +87,21 @@ type Permit struct {
 	// booking (GB 30871-2022 §5.2), with the reasons; "" when it was not.
 	UpgradedFrom   string   `json:"upgraded_from,omitempty"`
 	UpgradeReasons []string `json:"upgrade_reasons,omitempty"`
+	// LevelBasis is why the work's place calls for its hot-work level:
+	// major_hazard_dike:<area>, running_equipment:<area>, fire_zone:<area>,
+	// pipe_rack:<area> (GB 30871-2022 §5.1.2).
+	LevelBasis []string `json:"level_basis,omitempty"`
 	// Warnings are the simultaneous-operation warnings found when the
 	// work started: "blind_plate_nearby:<permit>", "hot_work_nearby:<permit>",
 	// "vent_nearby:<equipment>" (GB 30871-2022: no hot work within 30 m of
 	// blind-plate work or a venting point).
 	Warnings []string `json:"warnings,omitempty"`
+	// Register is a confined space's entry register (register.go).
+	Register []RegisterEntry `json:"register,omitempty"`
+	// ReissuedFrom is the void permit this one re-issues (the work
+	// changed); ReissuedAs the permit that replaced a void one.
+	ReissuedFrom string `json:"reissued_from,omitempty"`
+	ReissuedAs   string `json:"reissued_as,omitempty"`
 	// Log is every step, hash-chained (log.go).
 	Log    []Entry `json:"log"`
 	Reason string  `json:"reason,omitempty"` // of the last suspension or the cancellation
@@ -131,6 +141,9 @@ type Request struct {
 	Related         []string
 	FireArea        bool
 	Substance       string
+	// LevelBasis says why the place calls for the hot-work level it does
+	// (place.go).
+	LevelBasis []string
 	// When is the site's calendar, time zone and wind at booking, for the
 	// hot-work upgrade.
 	When Conditions
@@ -157,10 +170,18 @@ const upgradeStep = 15 * time.Minute
 
 // reasonsOver lists the upgrade reasons met anywhere in [from, to) (the
 // wind as it is now).
+//
+// A window over a day long (multi-day level-2 hot work, up to 72 h) is
+// day work over several days: its nights do not upgrade it at booking;
+// the watch stops it when night comes instead (watch.go).
 func (r *Rules) reasonsOver(from, to time.Time, c Conditions) []string {
 	var out []string
+	multiDay := to.Sub(from) > 24*time.Hour
 	for at := from; at.Before(to); at = at.Add(upgradeStep) {
 		for _, why := range r.UpgradeReasons(at, c.loc(), c.Calendar, c.WindMS) {
+			if multiDay && why == UpgradeNight {
+				continue
+			}
 			if !slices.Contains(out, why) {
 				out = append(out, why)
 			}
@@ -218,7 +239,7 @@ func (r *Rules) New(q Request) (*Permit, error) {
 	}
 	p := &Permit{ID: q.ID, Type: q.Type, Level: q.Level, Status: "booked", Start: q.Start, End: q.End,
 		Workers: slices.Clone(q.Workers), Guardian: q.Guardian, Approvers: slices.Clone(q.Approvers),
-		Related: slices.Clone(q.Related), FireArea: q.FireArea, Substance: q.Substance,
+		Related: slices.Clone(q.Related), FireArea: q.FireArea, Substance: q.Substance, LevelBasis: slices.Clone(q.LevelBasis),
 		GasAnalyses: []GasAnalysis{}, Approvals: []Signed{}, UpgradedFrom: from, Log: []Entry{}}
 	if from != "" {
 		p.UpgradeReasons = reasons
@@ -404,26 +425,55 @@ func (r *Rules) Suspend(p *Permit, reason string, now time.Time) error {
 	return nil
 }
 
-// Resume restarts suspended work: within its window, and — where the type
-// needs gas analyses — only after a new passing one sampled since the
-// suspension (GB 30871-2022: analyse again before resuming).
-func (r *Rules) Resume(p *Permit, now time.Time) error {
+// Resume restarts suspended work within its window (hot work upgraded if
+// the conditions now call for it, as at the start). Where the type needs
+// gas analyses, a new passing one sampled since the suspension is needed
+// when the break lasted longer than the level allows (GB 30871-2022: 30
+// min for 特级 and 一级 hot work, 60 min for 二级 and confined spaces —
+// PTW 03 otherwise) or the work was stopped for the gas; after a shorter
+// break the last analysis must still pass.
+func (r *Rules) Resume(p *Permit, now time.Time, c Conditions) error {
 	if err := p.step("resume", "suspended"); err != nil {
 		return err
 	}
 	if !now.Before(p.End) {
 		return refuse("outside_window", "the permit ended %s", p.End.Format(time.RFC3339))
 	}
-	if err := r.gasReady(p, now, *p.SuspendedAt); err != nil {
+	if err := r.checkUpgraded(p, now, c); err != nil {
+		return err
+	}
+	if r.shortBreak(p, now) {
+		if last := lastAnalysis(p, now); r.needsGas(p) && last != nil && !last.Verdict.Pass {
+			return refuse("gas_analysis_failed", "the last gas analysis failed: %g %s against %g %s (%s)", last.Verdict.Value, last.Verdict.Unit, last.Verdict.Limit, last.Verdict.Unit, last.Verdict.Rule)
+		}
+	} else if err := r.gasReady(p, now, *p.SuspendedAt); err != nil {
 		return err
 	}
 	p.Status, p.SuspendedAt = "in_progress", nil
 	return nil
 }
 
+// shortBreak reports whether suspended p may resume on its last analysis:
+// stopped for a break (not for the gas) no longer than its level's
+// RetestAfterBreakMin.
+func (r *Rules) shortBreak(p *Permit, now time.Time) bool {
+	if p.Reason == "gas_exceeded" || p.SuspendedAt == nil {
+		return false
+	}
+	t, err := r.Type(p.Type)
+	if err != nil {
+		return false
+	}
+	l, err := t.Level(p.Level)
+	return err == nil && l.RetestAfterBreakMin > 0 && now.Sub(*p.SuspendedAt) <= time.Duration(l.RetestAfterBreakMin*float64(time.Minute))
+}
+
 // Close accepts the finished work (验收).
 func (r *Rules) Close(p *Permit) error {
 	if err := p.step("close", "in_progress", "suspended"); err != nil {
+		return err
+	}
+	if err := p.checkEmpty(); err != nil {
 		return err
 	}
 	p.Status, p.SuspendedAt = "accepted", nil
@@ -439,6 +489,24 @@ func (r *Rules) Cancel(p *Permit, reason string) error {
 		return refuse("reason_missing", "a cancellation needs a reason")
 	}
 	p.Status, p.Reason = "cancelled", reason
+	return nil
+}
+
+// Void withdraws a permit replaced by a re-issue (the work's content,
+// scope or place changed, REFERENCE §3): booked to suspended work becomes
+// void; an expired permit stays expired. Work in progress is suspended
+// first.
+func (r *Rules) Void(p *Permit, newID string) error {
+	if err := p.step("re-issue", "booked", "applied", "approved", "suspended", "expired"); err != nil {
+		return err
+	}
+	if p.ReissuedAs != "" {
+		return refuse("invalid_state", "permit %s was re-issued as %s already", p.ID, p.ReissuedAs)
+	}
+	p.ReissuedAs = newID
+	if p.Status != "expired" {
+		p.Status, p.SuspendedAt = "void", nil
+	}
 	return nil
 }
 

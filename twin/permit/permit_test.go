@@ -86,9 +86,9 @@ func TestHotWorkWorkflow(t *testing.T) {
 	if err := r.Suspend(p, "lunch", brk); err != nil {
 		t.Fatal(err)
 	}
-	wantRefusal(t, "resume without analysis", r.Resume(p, brk.Add(90*time.Minute)), "gas_analysis_missing", "03")
+	wantRefusal(t, "resume without analysis", r.Resume(p, brk.Add(90*time.Minute), Conditions{}), "gas_analysis_missing", "03")
 	r.AddGasAnalysis(p, methane, 0.1, substance.PctVol, brk.Add(85*time.Minute), "analyst", false)
-	if err := r.Resume(p, brk.Add(90*time.Minute)); err != nil || p.Status != "in_progress" || p.SuspendedAt != nil {
+	if err := r.Resume(p, brk.Add(90*time.Minute), Conditions{}); err != nil || p.Status != "in_progress" || p.SuspendedAt != nil {
 		t.Fatalf("resume: %v, %s", err, p.Status)
 	}
 	wantRefusal(t, "cancel in progress", r.Cancel(p, "x"), "invalid_state", "")

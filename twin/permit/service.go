@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -68,8 +70,52 @@ type Service struct {
 	log  *slog.Logger
 	mu   sync.Mutex // serialises the steps; guards the fields below
 
+	// open holds the permits not yet ended (booked … suspended), loaded
+	// from the store on first use and kept by the service's own writes:
+	// the watch, the expiry and the simultaneous-work check read it
+	// instead of the store.
+	open   map[string]*Permit
 	watch  map[string]*watched // the permits in progress (watch.go)
 	raised map[string]string   // open watch alarm key → what it said
+}
+
+// openStatuses are the statuses of a permit not yet ended.
+var openStatuses = []string{"booked", "applied", "approved", "in_progress", "suspended"}
+
+// openSet returns the open permits, loading them on first use; s.mu held.
+func (s *Service) openSet(ctx context.Context) (map[string]*Permit, error) {
+	if s.open != nil {
+		return s.open, nil
+	}
+	open := map[string]*Permit{}
+	for _, status := range openStatuses {
+		ps, err := s.List(ctx, store.PermitFilter{Status: status})
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range ps {
+			open[p.ID] = p
+		}
+	}
+	s.open = open
+	return open, nil
+}
+
+// openSorted returns the open permits of the statuses given (all when
+// none), by id; s.mu held.
+func (s *Service) openSorted(ctx context.Context, statuses ...string) ([]*Permit, error) {
+	open, err := s.openSet(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*Permit, 0, len(open))
+	for _, p := range open {
+		if len(statuses) == 0 || slices.Contains(statuses, p.Status) {
+			out = append(out, p)
+		}
+	}
+	slices.SortFunc(out, func(a, b *Permit) int { return strings.Compare(a.ID, b.ID) })
+	return out, nil
 }
 
 // NewService returns a service.
@@ -125,12 +171,22 @@ type Create struct {
 	Approvers   []string
 	Related     []string
 	Substance   string
+	// OnRunningEquipment: hot work on running equipment or pipes (in a
+	// fire and explosion hazard area that makes it 特级).
+	OnRunningEquipment bool
 }
 
 // Create books a permit and stores it. The work lies in a fire and
 // explosion hazard area when its centre lies in an area or unit whose
 // `fire_zone` property is true (docs/scene-format.md).
 func (s *Service) Create(ctx context.Context, c Create, by string) (*Permit, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.create(ctx, c, by, "")
+}
+
+// create books c (a re-issue of permit from when not ""); s.mu held.
+func (s *Service) create(ctx context.Context, c Create, by, from string) (*Permit, error) {
 	if c.Geometry == nil || !validGeometry(c.Geometry) {
 		return nil, refuse("invalid_geometry", "a work area (GeoJSON point or polygon in lon/lat) is required")
 	}
@@ -138,19 +194,59 @@ func (s *Service) Create(ctx context.Context, c Create, by string) (*Permit, err
 	q := Request{ID: newID(now), Type: c.Type, Level: c.Level, Start: c.Start, End: c.End, Workers: c.Workers,
 		Guardian: c.Guardian, Approvers: c.Approvers, Related: c.Related, FireArea: s.fireArea(c.Geometry),
 		Substance: c.Substance, When: s.conditions()}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	if err := s.checkPlace(&q, c.Geometry, c.OnRunningEquipment); err != nil {
+		return nil, err
+	}
 	p, err := s.opts.Rules.New(q)
 	if err != nil {
 		return nil, s.refused(ctx, q.ID, err)
 	}
 	p.Geometry = geojson.NewGeometry(c.Geometry)
+	p.ReissuedFrom = from
 	detail := map[string]any{"type": p.Type, "level": p.Level, "start": p.Start, "end": p.End,
 		"workers": p.Workers, "guardian": p.Guardian, "approvers": p.Approvers, "fire_area": p.FireArea}
 	if p.UpgradedFrom != "" {
 		detail["upgraded_from"], detail["upgrade_reasons"] = p.UpgradedFrom, p.UpgradeReasons
 	}
-	if err := s.save(ctx, p, by, "create", detail, now); err != nil {
+	if len(p.LevelBasis) > 0 {
+		detail["level_basis"] = p.LevelBasis
+	}
+	action := "create"
+	if from != "" {
+		action, detail["reissued_from"] = "reissue", from
+	}
+	if err := s.save(ctx, p, by, action, detail, now); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// Reissue replaces permit id by a new one booked from c (the work's
+// content, scope or place changed, or it expired): the old one becomes
+// void (an expired one stays expired), each names the other, and the new
+// one lists the old among its related permits. Both steps are logged.
+func (s *Service) Reissue(ctx context.Context, id string, c Create, by string) (*Permit, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	old, err := s.Get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := old.step("re-issue", "booked", "applied", "approved", "suspended", "expired"); err != nil {
+		return nil, err
+	}
+	if !slices.Contains(c.Related, old.ID) {
+		c.Related = append(slices.Clone(c.Related), old.ID)
+	}
+	p, err := s.create(ctx, c, by, old.ID)
+	if err != nil {
+		return nil, err
+	}
+	now := s.opts.Clock()
+	if err := s.opts.Rules.Void(old, p.ID); err != nil {
+		return nil, err
+	}
+	if err := s.save(ctx, old, by, "void", map[string]any{"reissued_as": p.ID}, now); err != nil {
 		return nil, err
 	}
 	return p, nil
@@ -195,7 +291,7 @@ func decode(rec store.PermitRecord) (*Permit, error) {
 
 // Step names a workflow step the REST API drives.
 type Step struct {
-	Action string // apply, risk_analysis, briefing, confirm_measure, gas_analysis, approve, start, suspend, resume, close, cancel
+	Action string // apply, risk_analysis, briefing, confirm_measure, gas_analysis, approve, start, suspend, resume, register, close, cancel
 	// Measure is the measure number (confirm_measure).
 	Measure int
 	// Reason is the suspension's or cancellation's.
@@ -209,6 +305,8 @@ type Step struct {
 	Unit      string
 	SampledAt time.Time
 	Enriched  bool
+	// Register entry (register): person or tool, its id, in or out.
+	Kind, Subject, Direction string
 }
 
 // Do applies one step to permit id for user by, logs and stores it.
@@ -261,7 +359,10 @@ func (s *Service) Do(ctx context.Context, id, by string, st Step) (*Permit, erro
 	case "suspend":
 		err, detail["reason"] = r.Suspend(p, st.Reason, now), st.Reason
 	case "resume":
-		err = r.Resume(p, now)
+		err = r.Resume(p, now, s.conditions())
+	case "register":
+		err = r.Register(p, st.Kind, st.Subject, st.Direction, by, now)
+		detail["kind"], detail["id"], detail["direction"] = st.Kind, strings.TrimSpace(st.Subject), st.Direction
 	case "close":
 		err = r.Close(p)
 	case "cancel":
@@ -283,20 +384,18 @@ func (s *Service) ExpireDue(ctx context.Context) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.opts.Clock()
+	ps, err := s.openSorted(ctx)
+	if err != nil {
+		return 0, err
+	}
 	n := 0
-	for _, status := range []string{"applied", "approved", "in_progress", "suspended"} {
-		ps, err := s.List(ctx, store.PermitFilter{Status: status})
-		if err != nil {
-			return n, err
-		}
-		for _, p := range ps {
-			if s.opts.Rules.Expire(p, now) {
-				if err := s.save(ctx, p, "system", "expire", nil, now); err != nil {
-					return n, err
-				}
-				s.expired(ctx, p, now)
-				n++
+	for _, p := range ps {
+		if s.opts.Rules.Expire(p, now) {
+			if err := s.save(ctx, p, "system", "expire", nil, now); err != nil {
+				return n, err
 			}
+			s.expired(ctx, p, now)
+			n++
 		}
 	}
 	return n, nil
@@ -332,12 +431,12 @@ func (s *Service) simultaneous(ctx context.Context, p *Permit) []string {
 	g := p.Geometry.Geometry()
 	var out []string
 	if other, ok := conflicting[p.Type]; ok {
-		ps, err := s.List(ctx, store.PermitFilter{Type: other, Day: p.Start})
+		ps, err := s.openSorted(ctx, "approved", "in_progress")
 		if err != nil {
 			s.log.Warn("simultaneous work not checked", "permit", p.ID, "err", err)
 		}
 		for _, q := range ps {
-			if (q.Status == "approved" || q.Status == "in_progress") && q.ID != p.ID && q.Geometry != nil &&
+			if q.Type == other && q.ID != p.ID && q.Geometry != nil &&
 				geo.DistanceToM(g, geo.Centroid(q.Geometry.Geometry())) <= t.SimultaneousM {
 				out = append(out, other+"_nearby:"+q.ID)
 			}
@@ -433,6 +532,13 @@ func (s *Service) put(ctx context.Context, p *Permit, now time.Time) error {
 	if err := s.opts.Store.PutPermit(ctx, store.PermitRecord{ID: p.ID, Type: p.Type, Level: p.Level, Status: p.Status,
 		Start: p.Start, End: p.End, UpdatedAt: now, Doc: doc}); err != nil {
 		return err
+	}
+	if s.open != nil {
+		if slices.Contains(openStatuses, p.Status) {
+			s.open[p.ID] = p
+		} else {
+			delete(s.open, p.ID)
+		}
 	}
 	if err := s.opts.Scene.Apply(twin.Upsert{Entity: s.entity(p, now)}).Err(); err != nil {
 		s.log.Error("permit not mirrored into the scene", "permit", p.ID, "err", err)

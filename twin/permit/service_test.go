@@ -91,7 +91,7 @@ func (g *rig) do(id, by string, st Step) (*Permit, error) {
 func TestServiceHotWork(t *testing.T) {
 	g := newRig(t)
 	ctx := context.Background()
-	p, err := g.svc.Create(ctx, Create{Type: "hot_work", Level: "2", Geometry: g.at(50, 50), Start: t0, End: t0.Add(6 * time.Hour),
+	p, err := g.svc.Create(ctx, Create{Type: "hot_work", Level: "1", Geometry: g.at(50, 50), Start: t0, End: t0.Add(6 * time.Hour),
 		Workers: []string{"P-1"}, Guardian: "P-2", Approvers: []string{"unit_head"}, Substance: "methane"}, "planner")
 	if err != nil {
 		t.Fatal(err)
@@ -100,7 +100,7 @@ func TestServiceHotWork(t *testing.T) {
 		t.Fatalf("created %+v", p)
 	}
 	e, ok := g.scene.Get(p.ID)
-	if !ok || e.Kind != twin.KindPermit || e.Props["status"] != "booked" || e.Props["type_code"] != "03" || e.Props["status_code"] != 0 {
+	if !ok || e.Kind != twin.KindPermit || e.Props["status"] != "booked" || e.Props["type_code"] != "02" || e.Props["status_code"] != 0 {
 		t.Fatalf("scene entity %+v", e)
 	}
 	steps := []Step{{Action: "apply"}, {Action: "risk_analysis"}, {Action: "briefing"}}
@@ -313,6 +313,60 @@ func TestServiceCertificates(t *testing.T) {
 		}
 		if back, _ := g.svc.Get(ctx, p.ID); len(back.Approvals) != 0 {
 			t.Errorf("%s: signed although refused", c.name)
+		}
+	}
+}
+
+// TestPlaceLevel: the place decides the least hot-work level — 特级 in a
+// major-hazard tank farm's dike and on running equipment in a fire zone,
+// 一级 elsewhere in a fire zone, 二级 in the yard; booking lower is
+// refused with level_too_low, and the permit says why its level holds.
+func TestPlaceLevel(t *testing.T) {
+	g := newRig(t)
+	ctx := context.Background()
+	f := g.frame
+	rect := func(x0, y0, x1, y1 float64) orb.Geometry {
+		return f.ToGeometry(orb.Polygon{{{x0, y0}, {x1, y0}, {x1, y1}, {x0, y1}, {x0, y0}}})
+	}
+	if err := g.scene.Apply(
+		twin.Upsert{Entity: &twin.Entity{ID: "A-DIKE", Kind: twin.KindArea, Geometry: rect(0, 200, 100, 300), Props: map[string]any{"fire_zone": true, "area_type": "storage"}}},
+		twin.Upsert{Entity: &twin.Entity{ID: "TK-1", Kind: twin.KindTank, Geometry: g.at(50, 250), Props: map[string]any{"dike": "A-DIKE"}}},
+		twin.Upsert{Entity: &twin.Entity{ID: "HS-1", Kind: twin.KindHazardSource, Geometry: rect(-10, 190, 110, 310)}},
+		// A second dike no major hazard source covers.
+		twin.Upsert{Entity: &twin.Entity{ID: "A-DIKE2", Kind: twin.KindArea, Geometry: rect(400, 200, 500, 300), Props: map[string]any{"area_type": "storage"}}},
+		twin.Upsert{Entity: &twin.Entity{ID: "TK-2", Kind: twin.KindTank, Geometry: g.at(450, 250), Props: map[string]any{"dike": "A-DIKE2"}}},
+	).Err(); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name    string
+		at      orb.Point
+		running bool
+		want    string
+		basis   string
+	}{
+		{"yard", g.at(250, 50), false, "2", ""},
+		{"fire zone", g.at(50, 50), false, "1", "fire_zone:A-UNIT"},
+		{"running equipment", g.at(50, 50), true, "special", "running_equipment:A-UNIT"},
+		{"major-hazard dike", g.at(20, 220), false, "special", "major_hazard_dike:A-DIKE"},
+		{"ordinary dike", g.at(420, 220), false, "2", ""},
+	} {
+		req := Create{Type: "hot_work", Level: "2", Geometry: c.at, Start: t0, End: t0.Add(4 * time.Hour), Workers: []string{"P-1"},
+			Guardian: "P-2", Approvers: []string{"a"}, OnRunningEquipment: c.running}
+		p, err := g.svc.Create(ctx, req, "planner")
+		if c.want == "2" {
+			if err != nil || len(p.LevelBasis) != 0 {
+				t.Errorf("%s: %v %v", c.name, err, p)
+			}
+			continue
+		}
+		var pe *Error
+		if !errors.As(err, &pe) || pe.Code != "level_too_low" {
+			t.Errorf("%s: level 2 booked: %v", c.name, err)
+		}
+		req.Level = c.want
+		if p, err = g.svc.Create(ctx, req, "planner"); err != nil || !slices.Contains(p.LevelBasis, c.basis) {
+			t.Errorf("%s at %s: %v, basis %v (want %s)", c.name, c.want, err, p, c.basis)
 		}
 	}
 }

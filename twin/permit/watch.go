@@ -2,17 +2,16 @@ package permit
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"math"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/paulmach/orb"
 
 	"github.com/chemtwin/chemtwin/geo"
-	"github.com/chemtwin/chemtwin/store"
 	"github.com/chemtwin/chemtwin/twin"
 	"github.com/chemtwin/chemtwin/twin/alarm"
 	"github.com/chemtwin/chemtwin/twin/substance"
@@ -29,6 +28,13 @@ import (
 //   - a gas detector within the type's sampling radius that alarms (level
 //     1 or 2, over range) or reads above the gas pass rule →
 //     permit_gas_exceeded and the work is suspended at once;
+//   - hot work not upgraded when night, a rest day, a holiday or a
+//     special period comes is suspended with permit_blocked (PTW 40–43);
+//   - a gas analysis falling due while the work runs: a confined space's
+//     readings are recorded every 2 h from the detectors at the work
+//     (GB 30871-2022 §6), and with none there — or multi-day level-2 hot
+//     work without its next-day analysis — permit_analysis_overdue with
+//     PTW 05 or 04;
 //   - a permit past its window expires, with permit_expired.
 const (
 	// GuardianAbsentAfter is how long the guardian may be off post before
@@ -74,7 +80,7 @@ func (s *Service) Run(ctx context.Context) error {
 // Watch runs one round of the live watch at the clock's time.
 func (s *Service) Watch(ctx context.Context) error {
 	s.mu.Lock()
-	ps, err := s.List(ctx, store.PermitFilter{Status: "in_progress"})
+	ps, err := s.openSorted(ctx, "in_progress")
 	if err != nil {
 		s.mu.Unlock()
 		return err
@@ -84,8 +90,15 @@ func (s *Service) Watch(ctx context.Context) error {
 		s.watch = map[string]*watched{}
 	}
 	due := map[string]alarm.Raise{}
-	var suspend []*Permit
+	type stop struct {
+		p      *Permit
+		reason string
+		block  error // a hard block to raise as permit_blocked
+	}
+	var suspend []stop
+	conds := s.conditions()
 	live := map[string]bool{}
+	var record []*Permit
 	for _, p := range ps {
 		live[p.ID] = true
 		w := s.watch[p.ID]
@@ -93,24 +106,26 @@ func (s *Service) Watch(ctx context.Context) error {
 			w = &watched{}
 			s.watch[p.ID] = w
 		}
-		t, err := s.opts.Rules.Type(p.Type)
-		if err != nil || p.Geometry == nil {
+		lv := s.look(p, now)
+		if lv == nil {
 			continue
 		}
-		g := p.Geometry.Geometry()
 		// The guardian.
-		d, fresh := s.distanceOf(p.Guardian, g, now)
-		if fresh && d <= t.FenceRadiusM {
+		if lv.Guardian.OnPost {
 			w.awaySince, w.flagged = time.Time{}, false
 		} else {
 			if w.awaySince.IsZero() {
 				w.awaySince = now
 			}
 			if now.Sub(w.awaySince) > GuardianAbsentAfter {
+				var dist any
+				if lv.Guardian.DistanceM != nil {
+					dist = *lv.Guardian.DistanceM
+				}
 				due[key(alarm.PermitGuardianAbsent, p.ID)] = alarm.Raise{Type: alarm.PermitGuardianAbsent, Level: alarm.LevelHigh, EntityID: p.ID,
 					Message:   fmt.Sprintf("作业票 %s 监护人 %s 脱岗，应停止作业（PTW 31）", p.ID, p.Guardian),
 					MessageEn: fmt.Sprintf("Permit %s: guardian %s off post; stop the work (PTW 31)", p.ID, p.Guardian),
-					Details:   map[string]any{"permit_id": p.ID, "guardian": p.Guardian, "distance_m": roundM(d), "ptw_code": "31", "since": w.awaySince}}
+					Details:   map[string]any{"permit_id": p.ID, "guardian": p.Guardian, "distance_m": dist, "ptw_code": "31", "since": w.awaySince}}
 				if !w.flagged {
 					w.flagged = true
 					if _, err := p.Record("system", "flag_stop", map[string]any{"reason": "guardian_absent", "guardian": p.Guardian}, now); err == nil {
@@ -122,30 +137,55 @@ func (s *Service) Watch(ctx context.Context) error {
 			}
 		}
 		// The headcount: people inside the fence not on the permit.
-		var strangers []any
-		s.opts.Scene.View(func(tx twin.Tx) {
-			tx.Search(geo.ExpandM(g.Bound(), t.FenceRadiusM), func(e *twin.Entity) bool {
-				if e.Kind == twin.KindPerson && e.Mobile != nil && !e.Mobile.Fix.At.IsZero() && now.Sub(e.Mobile.Fix.At) <= s.opts.FixMaxAge &&
-					e.ID != p.Guardian && !slices.Contains(p.Workers, e.ID) && geo.DistanceToM(g, e.Mobile.Fix.Point) <= t.FenceRadiusM {
-					strangers = append(strangers, e.ID)
-				}
-				return true
-			})
-		})
-		if len(strangers) > 0 {
-			slices.SortFunc(strangers, func(a, b any) int { return strings.Compare(a.(string), b.(string)) })
+		if n := len(lv.Headcount.Strangers); n > 0 {
+			people := make([]any, n)
+			for i, id := range lv.Headcount.Strangers {
+				people[i] = id
+			}
 			due[key(alarm.PermitOvercrowded, p.ID)] = alarm.Raise{Type: alarm.PermitOvercrowded, Level: alarm.LevelMedium, EntityID: p.ID,
-				Message:   fmt.Sprintf("作业票 %s 作业区内有 %d 名非作业人员", p.ID, len(strangers)),
-				MessageEn: fmt.Sprintf("Permit %s: %d people not on the permit inside the work area", p.ID, len(strangers)),
-				Details:   map[string]any{"permit_id": p.ID, "people": strangers, "count": len(strangers), "allowed": len(p.Workers) + 1}}
+				Message:   fmt.Sprintf("作业票 %s 作业区内有 %d 名非作业人员", p.ID, n),
+				MessageEn: fmt.Sprintf("Permit %s: %d people not on the permit inside the work area", p.ID, n),
+				Details:   map[string]any{"permit_id": p.ID, "people": people, "count": n, "allowed": lv.Headcount.Allowed}}
 		}
-		// The gas.
-		if hit := s.gasNear(p, t, g); hit != nil {
+		// The gas: the nearest failing detector stops the work.
+		if i := slices.IndexFunc(lv.Gas, func(lg LiveGas) bool { return !lg.Pass }); i >= 0 {
+			lg := lv.Gas[i]
+			hit := map[string]any{"permit_id": p.ID, "detector_id": lg.DetectorID, "distance_m": lg.DistanceM, "state": lg.State, "rule": lg.Rule}
+			if lg.Value != nil {
+				hit["value"], hit["unit"] = *lg.Value, lg.Unit
+			}
 			due[key(alarm.PermitGasExceeded, p.ID)] = alarm.Raise{Type: alarm.PermitGasExceeded, Level: alarm.LevelHigh, EntityID: p.ID,
-				Message:   fmt.Sprintf("作业票 %s 附近探测器 %s 报警，作业已暂停", p.ID, hit["detector_id"]),
-				MessageEn: fmt.Sprintf("Permit %s: detector %s near the work alarms; the work is suspended", p.ID, hit["detector_id"]),
+				Message:   fmt.Sprintf("作业票 %s 附近探测器 %s 报警，作业已暂停", p.ID, lg.DetectorID),
+				MessageEn: fmt.Sprintf("Permit %s: detector %s near the work alarms; the work is suspended", p.ID, lg.DetectorID),
 				Details:   hit}
-			suspend = append(suspend, p)
+			suspend = append(suspend, stop{p: p, reason: "gas_exceeded"})
+			continue
+		}
+		// Hot work not upgraded when night, a rest day, a holiday or a
+		// special period comes (multi-day level-2 work at 18:00) stops:
+		// it goes on only upgraded, on a new permit (PTW 40–43).
+		if err := s.opts.Rules.checkUpgraded(p, now, conds); errors.Is(err, ErrBlocked) {
+			suspend = append(suspend, stop{p: p, reason: "not_upgraded", block: err})
+			continue
+		}
+		// The analyses' clock: a confined space's readings are recorded
+		// from the detectors at the work when they fall due; with none
+		// there, or a next-day analysis missing, the alarm.
+		if lv.NextAnalysisDue != nil && !now.Before(*lv.NextAnalysisDue) {
+			if p.Type == "confined_space" && s.recordReadings(p, lv, now) {
+				record = append(record, p)
+				continue
+			}
+			code := lv.NextAnalysisPTW
+			due[key(alarm.PermitAnalysisOverdue, p.ID)] = alarm.Raise{Type: alarm.PermitAnalysisOverdue, Level: alarm.LevelMedium, EntityID: p.ID,
+				Message:   fmt.Sprintf("作业票 %s 气体分析已超时，需重新分析（PTW %s）", p.ID, code),
+				MessageEn: fmt.Sprintf("Permit %s: the gas analysis is overdue; analyse again (PTW %s)", p.ID, code),
+				Details:   map[string]any{"permit_id": p.ID, "ptw_code": code, "due": *lv.NextAnalysisDue}}
+		}
+	}
+	for _, p := range record {
+		if err := s.put(ctx, p, now); err != nil {
+			s.log.Error("confined-space readings not stored", "permit", p.ID, "err", err)
 		}
 	}
 	for id := range s.watch {
@@ -154,9 +194,12 @@ func (s *Service) Watch(ctx context.Context) error {
 		}
 	}
 	s.mu.Unlock()
-	for _, p := range suspend {
-		if _, err := s.Do(ctx, p.ID, "system", Step{Action: "suspend", Reason: "gas_exceeded"}); err != nil {
-			s.log.Error("permit not suspended on gas", "permit", p.ID, "err", err)
+	for _, st := range suspend {
+		if st.block != nil {
+			_ = s.refused(ctx, st.p.ID, st.block)
+		}
+		if _, err := s.Do(ctx, st.p.ID, "system", Step{Action: "suspend", Reason: st.reason}); err != nil {
+			s.log.Error("permit not suspended", "permit", st.p.ID, "reason", st.reason, "err", err)
 		}
 	}
 	s.syncAlarms(ctx, due, now)
@@ -184,46 +227,6 @@ func (s *Service) distanceOf(person string, g orb.Geometry, now time.Time) (floa
 
 // alarming are the detector states that stop the work.
 var alarming = map[string]bool{"level1": true, "level2": true, "over_range": true}
-
-// gasNear returns the details of the first gas detector within the type's
-// sampling radius of g that alarms, or whose reading of the permit's
-// substance (or its own) fails the gas pass rule; nil when none does.
-func (s *Service) gasNear(p *Permit, t *Type, g orb.Geometry) map[string]any {
-	var hit map[string]any
-	s.opts.Scene.View(func(tx twin.Tx) {
-		tx.Search(geo.ExpandM(g.Bound(), t.SamplingRadiusM), func(e *twin.Entity) bool {
-			if e.Kind != twin.KindGasDetector || !e.Placed() {
-				return true
-			}
-			d := geo.DistanceToM(g, e.Point())
-			if d > t.SamplingRadiusM {
-				return true
-			}
-			state, _ := e.State["state"].(string)
-			v, hasValue := twin.AsFloat(e.State["value"])
-			unit, _ := e.State["unit"].(string)
-			failed, rule := alarming[state], "detector_alarm"
-			if !failed && hasValue {
-				if sub := s.substanceOf(p, e); sub != nil {
-					if u, err := substance.ParseUnit(unit); err == nil {
-						if vd, err := s.opts.Rules.CheckGas(sub, v, u, false); err == nil && !vd.Pass && sub.ID != substance.Oxygen {
-							failed, rule = true, vd.Rule
-						}
-					}
-				}
-			}
-			if failed {
-				hit = map[string]any{"permit_id": p.ID, "detector_id": e.ID, "distance_m": roundM(d), "state": state, "rule": rule}
-				if hasValue {
-					hit["value"], hit["unit"] = v, unit
-				}
-				return false
-			}
-			return true
-		})
-	})
-	return hit
-}
 
 // substanceOf is what a detector near the work measures: its own
 // substance or gas, else the permit's.
@@ -253,7 +256,7 @@ func (s *Service) syncAlarms(ctx context.Context, due map[string]alarm.Raise, no
 	for _, k := range slices.Sorted(maps.Keys(due)) {
 		r := due[k]
 		r.Key, r.At = k, now
-		sig := fmt.Sprint(r.Details["people"], r.Details["detector_id"], r.Details["guardian"])
+		sig := fmt.Sprint(r.Details["people"], r.Details["detector_id"], r.Details["guardian"], r.Details["due"])
 		if s.raised[k] == sig {
 			continue
 		}
