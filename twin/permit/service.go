@@ -347,6 +347,9 @@ func (s *Service) Do(ctx context.Context, id, by string, st Step) (*Permit, erro
 		if err = r.Approve(p, by, onSite, now); err == nil {
 			err = r.CheckWorkers(p, s.certificates(p.Workers), now)
 		}
+		if err == nil {
+			err = s.checkRelated(ctx, p)
+		}
 	case "start":
 		if err = r.Start(p, now, s.conditions()); err == nil {
 			err = r.CheckWorkers(p, s.certificates(p.Workers), now)
@@ -463,6 +466,52 @@ func (s *Service) onSite(p *Permit, personID string, now time.Time) (bool, float
 	}
 	d, fresh := s.distanceOf(personID, p.Geometry.Geometry(), now)
 	return fresh && d <= s.opts.ApproverRadiusM, math.Round(d*10) / 10
+}
+
+// samePlaceM is how near two permits' work areas must be to count as
+// one place whose special works must name each other.
+const samePlaceM = 5.0
+
+// checkRelated checks p's related permits at sign-off (GB 30871-2022
+// §4: work that involves other special work holds their permits, and the
+// form names them): every permit listed must exist and be live — not
+// cancelled, void (but the one p re-issues) or expired — PTW 61; every
+// other open permit at the same place (areas within 5 m) must be listed
+// — hot work inside a tank needs the confined-space permit named — PTW
+// 62. s.mu held.
+func (s *Service) checkRelated(ctx context.Context, p *Permit) error {
+	r := s.opts.Rules
+	for _, id := range p.Related {
+		if id == p.ReissuedFrom {
+			continue
+		}
+		q, err := s.Get(ctx, id)
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			return r.block("related_permit_missing", "related_permit_missing", "related permit %s does not exist", id)
+		case err != nil:
+			return err
+		case q.Status == "cancelled" || q.Status == "void" || q.Status == "expired":
+			return r.block("related_permit_missing", "related_permit_missing", "related permit %s is %s", id, q.Status)
+		}
+	}
+	if p.Geometry == nil {
+		return nil
+	}
+	open, err := s.openSorted(ctx)
+	if err != nil {
+		return err
+	}
+	g := p.Geometry.Geometry()
+	for _, q := range open {
+		if q.ID == p.ID || q.Geometry == nil || slices.Contains(p.Related, q.ID) || slices.Contains(q.Related, p.ID) {
+			continue
+		}
+		if geo.DistanceToM(q.Geometry.Geometry(), geo.Centroid(g)) <= samePlaceM || geo.DistanceToM(g, geo.Centroid(q.Geometry.Geometry())) <= samePlaceM {
+			return r.block("related_permit_not_linked", "related_permit_not_linked", "permit %s (%s) is at the same place and not named as related", q.ID, q.Type)
+		}
+	}
+	return nil
 }
 
 // certificates reads the certificates of people from their scene records

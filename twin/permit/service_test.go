@@ -3,6 +3,7 @@ package permit
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"path/filepath"
 	"slices"
@@ -301,6 +302,9 @@ func TestServiceCertificates(t *testing.T) {
 		g.now = g.now.Add(time.Second)
 		g.walk(252, 50, time.Second)
 		_, err = g.do(p.ID, "a", Step{Action: "approve", PersonID: "PS-1"})
+		if _, cerr := g.do(p.ID, "planner", Step{Action: "cancel", Reason: "next case"}); cerr != nil {
+			t.Fatal(cerr)
+		}
 		if c.code == "" {
 			if err != nil {
 				t.Errorf("%s: %v", c.name, err)
@@ -368,5 +372,62 @@ func TestPlaceLevel(t *testing.T) {
 		if p, err = g.svc.Create(ctx, req, "planner"); err != nil || !slices.Contains(p.LevelBasis, c.basis) {
 			t.Errorf("%s at %s: %v, basis %v (want %s)", c.name, c.want, err, p, c.basis)
 		}
+	}
+}
+
+// TestRelated: hot work inside a tank under a confined-space permit signs
+// only with that permit named (PTW 62 otherwise); a related permit that
+// does not exist or was cancelled is PTW 61.
+func TestRelated(t *testing.T) {
+	g := newRig(t)
+	ctx := context.Background()
+	g.now = t0
+	cs, err := g.svc.Create(ctx, Create{Type: "confined_space", Geometry: g.at(250, 50), Start: t0, End: t0.Add(8 * time.Hour),
+		Workers: []string{"P-1"}, Guardian: "P-2", Approvers: []string{"a"}}, "planner")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hot := func(related ...string) error {
+		t.Helper()
+		p, err := g.svc.Create(ctx, Create{Type: "hot_work", Level: "2", Geometry: g.at(251, 50), Start: t0, End: t0.Add(4 * time.Hour),
+			Workers: []string{"P-1"}, Guardian: "P-2", Approvers: []string{"a"}, Related: related}, "planner")
+		if err != nil {
+			t.Fatal(err)
+		}
+		steps := []Step{{Action: "apply"}, {Action: "risk_analysis"}, {Action: "briefing"}}
+		for n := range p.Measures {
+			steps = append(steps, Step{Action: "confirm_measure", Measure: n + 1})
+		}
+		steps = append(steps, Step{Action: "gas_analysis", Gas: "methane", Value: 0.1, Unit: "%VOL", SampledAt: g.now.Add(-time.Minute)})
+		for _, st := range steps {
+			if _, err := g.do(p.ID, "planner", st); err != nil {
+				t.Fatal(err)
+			}
+		}
+		g.now = g.now.Add(time.Second)
+		g.walk(252, 50, 0)
+		_, err = g.do(p.ID, "a", Step{Action: "approve", PersonID: "PS-1"})
+		g.do(p.ID, "planner", Step{Action: "cancel", Reason: "next case"})
+		return err
+	}
+	ptw := func(err error) string {
+		var pe *Error
+		if errors.As(err, &pe) {
+			return pe.PTW
+		}
+		return fmt.Sprint(err)
+	}
+	if got := ptw(hot()); got != "62" {
+		t.Errorf("confined space not named: %s", got)
+	}
+	if got := ptw(hot("PTW-nope")); got != "61" {
+		t.Errorf("a related permit that does not exist: %s", got)
+	}
+	if err := hot(cs.ID); err != nil {
+		t.Errorf("named: %v", err)
+	}
+	g.do(cs.ID, "planner", Step{Action: "cancel", Reason: "plan changed"})
+	if got := ptw(hot(cs.ID)); got != "61" {
+		t.Errorf("a cancelled related permit: %s", got)
 	}
 }
