@@ -152,8 +152,8 @@ func (s *Service) look(p *Permit, now time.Time) *Live {
 // gasAround lists the gas detectors within the type's sampling radius of
 // g, nearest first, each judged: failing when it alarms (level 1 or 2,
 // over range) or its reading of its own substance (else the permit's)
-// fails the gas pass rule — oxygen only where the type tests it
-// (confined spaces: 19.5–21 %vol, GB 30871-2022 §6).
+// fails the gas pass rule (oxygen: 19.5–21 %vol in confined spaces, GB
+// 30871-2022 §6; up to 23.5 %vol elsewhere).
 func (s *Service) gasAround(p *Permit, t *Type, g orb.Geometry) []LiveGas {
 	out := []LiveGas{}
 	s.opts.Scene.View(func(tx twin.Tx) {
@@ -179,9 +179,13 @@ func (s *Service) gasAround(p *Permit, t *Type, g orb.Geometry) []LiveGas {
 			switch {
 			case alarming[lg.State]:
 				lg.Pass, lg.Rule = false, "detector_alarm"
-			case hasValue && sub != nil && (sub.ID != substance.Oxygen || t.Gas.Oxygen):
+			case hasValue && sub != nil:
+				// Oxygen: 19.5–21 %vol where the type tests it (confined
+				// spaces), elsewhere up to the enriched bound 23.5 %vol —
+				// too little suffocates, too much feeds a fire.
+				enriched := sub.ID == substance.Oxygen && !t.Gas.Oxygen
 				if u, err := substance.ParseUnit(lg.Unit); err == nil {
-					if vd, err := s.opts.Rules.CheckGas(sub, v, u, false); err == nil {
+					if vd, err := s.opts.Rules.CheckGas(sub, v, u, enriched); err == nil {
 						lg.Pass, lg.Rule = vd.Pass, vd.Rule
 					}
 				}

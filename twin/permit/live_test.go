@@ -29,6 +29,7 @@ func (g *rig) drive(p *Permit, x, y float64) *Permit {
 			g.t.Fatalf("%s %s: %v", p.Type, st.Action, err)
 		}
 	}
+	g.now = g.now.Add(time.Second)
 	g.walk(x+1, y, 0)
 	for _, a := range p.Approvers {
 		if _, err := g.do(p.ID, a, Step{Action: "approve", PersonID: "PS-1"}); err != nil {
@@ -270,5 +271,63 @@ func TestNightStopsDayWork(t *testing.T) {
 	lv, _ := g.svc.Live(ctx, p.ID)
 	if lv.NextAnalysisDue == nil || !lv.NextAnalysisDue.Equal(time.Date(2026, 12, 3, 0, 0, 0, 0, loc)) || lv.NextAnalysisPTW != "04" {
 		t.Errorf("next analysis %v %s", lv.NextAnalysisDue, lv.NextAnalysisPTW)
+	}
+}
+
+// TestEveryType runs every type at every level through the whole
+// workflow in the service — booked, applied, risk analysis, briefing,
+// measures, gas where the type needs it, signed on site, started,
+// suspended, resumed, closed — checking the AQ 3064.2 codes on the way,
+// and a cancellation and an expiry for each type.
+func TestEveryType(t *testing.T) {
+	g := newRig(t)
+	ctx := context.Background()
+	g.now = t0
+	y := 0.0
+	place := func() (float64, float64) { y += 20; return 250, y } // 20 m apart: never one place
+	for _, ty := range g.svc.Rules().Types {
+		for _, l := range ty.Levels {
+			x, yy := place()
+			if ty.Key == "hot_work" && l.Key != "2" {
+				x, yy = 30+y/10, 50 // 特级/一级 in the fire-zone unit
+			}
+			end := t0.Add(4 * time.Hour)
+			p, err := g.svc.Create(ctx, Create{Type: ty.Key, Level: l.Key, Geometry: g.at(x, yy), Start: t0, End: end,
+				Workers: []string{"P-1"}, Guardian: "P-2", Approvers: []string{"a", "b"}, OnRunningEquipment: l.Key == "special"}, "planner")
+			if err != nil {
+				t.Fatalf("%s %q: %v", ty.Key, l.Key, err)
+			}
+			if e, _ := g.scene.Get(p.ID); e.Props["type_code"] != l.Code {
+				t.Errorf("%s %q: type code %v, want %s", ty.Key, l.Key, e.Props["type_code"], l.Code)
+			}
+			p = g.drive(p, x, yy)
+			for _, st := range []Step{{Action: "suspend", Reason: "break"}, {Action: "resume"}, {Action: "close"}} {
+				if p, err = g.do(p.ID, "P-2", st); err != nil {
+					t.Fatalf("%s %q %s: %v", ty.Key, l.Key, st.Action, err)
+				}
+			}
+			if code, _ := g.svc.Rules().StatusCode(p.Status); p.Status != "accepted" || code != 3 {
+				t.Errorf("%s %q closed as %s (%d)", ty.Key, l.Key, p.Status, code)
+			}
+			if err := p.VerifyLog(); err != nil || len(p.Log) < 10 {
+				t.Errorf("%s %q: log of %d entries: %v", ty.Key, l.Key, len(p.Log), err)
+			}
+		}
+		// Cancelled before the work, and one left to expire.
+		x, yy := place()
+		c, _ := g.svc.Create(ctx, Create{Type: ty.Key, Level: ty.Levels[len(ty.Levels)-1].Key, Geometry: g.at(x, yy), Start: t0, End: t0.Add(time.Hour),
+			Workers: []string{"P-1"}, Guardian: "P-2", Approvers: []string{"a"}}, "planner")
+		if c, err := g.do(c.ID, "planner", Step{Action: "cancel", Reason: "weather"}); err != nil || c.Status != "cancelled" {
+			t.Errorf("%s cancel: %v", ty.Key, err)
+		}
+		x, yy = place()
+		if _, err := g.svc.Create(ctx, Create{Type: ty.Key, Level: ty.Levels[len(ty.Levels)-1].Key, Geometry: g.at(x, yy), Start: t0, End: t0.Add(time.Hour),
+			Workers: []string{"P-1"}, Guardian: "P-2", Approvers: []string{"a"}}, "planner"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	g.now = t0.Add(time.Hour)
+	if n, err := g.svc.ExpireDue(ctx); err != nil || n != 8 {
+		t.Errorf("expired %d, want 8: %v", n, err)
 	}
 }

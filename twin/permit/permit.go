@@ -513,7 +513,7 @@ func (r *Rules) Void(p *Permit, newID string) error {
 // Expire ends a permit whose window has passed (now at or after End),
 // reporting whether it did.
 func (r *Rules) Expire(p *Permit, now time.Time) bool {
-	if now.Before(p.End) || p.step("expire", "applied", "approved", "in_progress", "suspended") != nil {
+	if now.Before(p.End) || p.step("expire", "booked", "applied", "approved", "in_progress", "suspended") != nil {
 		return false
 	}
 	p.Status = "expired"

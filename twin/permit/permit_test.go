@@ -234,6 +234,21 @@ func TestUpgradeAtBooking(t *testing.T) {
 	period := Conditions{Calendar: Calendar{SpecialPeriods: []Period{{Name: "重大活动", From: t0, To: t0.Add(24 * time.Hour)}}}}
 	wantRefusal(t, "started in a special period", r.Start(d, t0.Add(6*time.Hour+30*time.Minute), period), "not_upgraded", "43")
 	wantRefusal(t, "started in a gale", r.Start(d, t0.Add(6*time.Hour+30*time.Minute), Conditions{WindMS: 9}), "not_upgraded", "")
+	// The other start-time reasons, each with its PTW code: the day made a
+	// holiday after the booking (40); the site's clock saying it is a rest
+	// day (41: the day was a 调休 workday when booked, and no longer) or
+	// night (42: a site eight hours east, where 15:30 here is 23:30).
+	today := t0.In(time.FixedZone("CST", 8*3600)).Format(time.DateOnly)
+	wantRefusal(t, "started on a holiday", r.Start(d, t0.Add(6*time.Hour+30*time.Minute), Conditions{Calendar: Calendar{Holidays: []string{today}}}), "not_upgraded", "40")
+	sunday := d.Start.AddDate(0, 0, -1)
+	sd, err := r.New(Request{ID: "SD", Type: "hot_work", Level: "2", Start: sunday, End: sunday.Add(2 * time.Hour), Workers: []string{"P-1"},
+		Guardian: "P-2", Approvers: []string{"a"}, When: Conditions{Calendar: Calendar{Workdays: []string{sunday.In(time.FixedZone("CST", 8*3600)).Format(time.DateOnly)}}}})
+	if err != nil || sd.Level != "2" {
+		t.Fatalf("a Sunday worked instead: %+v, %v", sd, err)
+	}
+	sd.Status = "approved"
+	wantRefusal(t, "started on a rest day", r.Start(sd, sunday.Add(30*time.Minute), Conditions{}), "not_upgraded", "41")
+	wantRefusal(t, "started at night", r.Start(d, t0.Add(6*time.Hour+30*time.Minute), Conditions{Location: time.FixedZone("UTC+16", 16*3600)}), "not_upgraded", "42")
 	sat := Request{ID: "S", Type: "hot_work", Level: "1", Start: t0.Add(-48 * time.Hour), End: t0.Add(-40 * time.Hour), // Saturday 09:00–17:00
 		Workers: []string{"P-1"}, Guardian: "P-2", Approvers: []string{"a"}}
 	s, err := r.New(sat)

@@ -393,11 +393,14 @@ func (s *Service) ExpireDue(ctx context.Context) (int, error) {
 	}
 	n := 0
 	for _, p := range ps {
+		was := p.Status
 		if s.opts.Rules.Expire(p, now) {
-			if err := s.save(ctx, p, "system", "expire", nil, now); err != nil {
+			if err := s.save(ctx, p, "system", "expire", map[string]any{"was": was}, now); err != nil {
 				return n, err
 			}
-			s.expired(ctx, p, now)
+			if was != "booked" { // a booking never applied for is no safety matter
+				s.expired(ctx, p, now)
+			}
 			n++
 		}
 	}
@@ -580,6 +583,7 @@ func (s *Service) put(ctx context.Context, p *Permit, now time.Time) error {
 	}
 	if err := s.opts.Store.PutPermit(ctx, store.PermitRecord{ID: p.ID, Type: p.Type, Level: p.Level, Status: p.Status,
 		Start: p.Start, End: p.End, UpdatedAt: now, Doc: doc}); err != nil {
+		s.open = nil // the watch may have changed its copy: reload from the store
 		return err
 	}
 	if s.open != nil {

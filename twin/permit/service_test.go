@@ -48,10 +48,11 @@ func newRig(t *testing.T) *rig {
 		twin.Upsert{Entity: &twin.Entity{ID: "A-UNIT", Kind: twin.KindArea, Geometry: rect(0, 0, 100, 100), Props: map[string]any{"fire_zone": true}}},
 		twin.Upsert{Entity: &twin.Entity{ID: "A-YARD", Kind: twin.KindArea, Geometry: rect(200, 0, 300, 100)}},
 		twin.Upsert{Entity: &twin.Entity{ID: "PS-1", Kind: twin.KindPerson, Mobile: &twin.Mobile{Tag: "T-1", Battery: math.NaN()}}},
-		// P-1 welds and wires; P-2 guards.
+		// P-1 welds, wires and drives cranes; P-2 guards.
 		twin.Upsert{Entity: &twin.Entity{ID: "P-1", Kind: twin.KindPerson, Props: map[string]any{"certificates": []any{
 			map[string]any{"type": "特种作业操作证", "name": "熔化焊接与热切割作业", "number": "TZ-1", "expires": "2030-01-01"},
 			map[string]any{"type": "特种作业操作证", "name": "低压电工作业", "number": "TZ-2", "expires": "2030-01-01"},
+			map[string]any{"type": "特种设备作业人员证", "name": "Q2 起重机司机", "number": "TS-3", "expires": "2030-01-01"},
 		}}}},
 		twin.Upsert{Entity: &twin.Entity{ID: "P-2", Kind: twin.KindPerson}},
 	).Err(); err != nil {
