@@ -14,7 +14,7 @@ import (
 // runBench runs `chemtwin bench NAME [--json]`.
 func runBench(ctx context.Context, args []string) int {
 	if len(args) == 0 {
-		fmt.Fprintln(os.Stderr, "usage: chemtwin bench index|ingest|store|positioning|geofence|plume [--json] [flags]")
+		fmt.Fprintln(os.Stderr, "usage: chemtwin bench index|ingest|store|positioning|geofence|plume|permits [--json] [flags]")
 		return 2
 	}
 	name := args[0]
@@ -82,8 +82,16 @@ func runBench(ctx context.Context, args []string) int {
 		fs.IntVar(&o.Candidates, "candidates", 30, "candidate release sources of the source estimation")
 		fs.IntVar(&o.Detectors, "detectors", 50, "detectors of the source estimation")
 		run = func() (err error) { result, err = bench.Plume(ctx, o); return err }
+	case "permits":
+		var o bench.PermitsOptions
+		fs.Uint64Var(&o.Seed, "seed", 1, "seed of the layout")
+		fs.IntVar(&o.Permits, "permits", 200, "permits in progress")
+		fs.IntVar(&o.People, "people", 2000, "people walking about besides each permit's worker and guardian")
+		fs.IntVar(&o.Detectors, "detectors", 400, "gas detectors")
+		fs.IntVar(&o.Rounds, "rounds", 50, "watch rounds timed")
+		run = func() (err error) { result, err = bench.Permits(ctx, o); return err }
 	default:
-		fmt.Fprintf(os.Stderr, "chemtwin: unknown benchmark %q (index, ingest, store, positioning, geofence, plume)\n", name)
+		fmt.Fprintf(os.Stderr, "chemtwin: unknown benchmark %q (index, ingest, store, positioning, geofence, plume, permits)\n", name)
 		return 2
 	}
 	if err := fs.Parse(args[1:]); err != nil {
