@@ -42,6 +42,7 @@ import (
 	"github.com/chemtwin/chemtwin/twin/fence"
 	"github.com/chemtwin/chemtwin/twin/gather"
 	"github.com/chemtwin/chemtwin/twin/permit"
+	"github.com/chemtwin/chemtwin/twin/permit/form"
 	"github.com/chemtwin/chemtwin/twin/rules"
 	"github.com/chemtwin/chemtwin/twin/threat"
 	"github.com/chemtwin/chemtwin/twin/video"
@@ -477,7 +478,7 @@ func (s *Service) openHTTP(ctx context.Context) (err error) {
 	}
 	handler, err := api.New(api.Options{
 		Scene: s.scene, Store: s.store, Alarms: s.alarms, Gatherings: s.gather, Video: s.video, Stream: s.hub, Tiles: s.tiles,
-		Threats: threats, Permits: s.permits,
+		Threats: threats, Permits: s.permits, EnterpriseCode: s.enterpriseCode(),
 		Viewer: cesium.Handler(s.cfg.WebDir), Logger: s.log, Registerer: s.reg,
 		// The default registry holds the Go and process collectors and the
 		// pmtiles_* metrics go-pmtiles registers there itself.
@@ -654,4 +655,18 @@ func (s *Service) windNow() float64 {
 		})
 	})
 	return w
+}
+
+// enterpriseCode is the park's enterprise code when it is a unified social
+// credit code (GB 32100-2015), for the permit export; "" otherwise.
+func (s *Service) enterpriseCode() string {
+	code := strings.TrimSpace(s.cfg.ParkEnterprise)
+	if code == "" {
+		return ""
+	}
+	if err := form.ValidEnterpriseCode(code); err != nil {
+		s.log.Warn("the park enterprise code is no unified social credit code; the permit export leaves it out", "err", err)
+		return ""
+	}
+	return code
 }

@@ -60,6 +60,7 @@ func (s *Server) permitView(p *permit.Permit) permitJSON {
 type permitRequest struct {
 	Type      string          `json:"type"`
 	Level     string          `json:"level"`
+	Content   string          `json:"content"`
 	Geometry  json.RawMessage `json:"geometry"`
 	Start     time.Time       `json:"start"`
 	End       time.Time       `json:"end"`
@@ -79,7 +80,7 @@ func (req permitRequest) create() (permit.Create, error) {
 	if err := json.Unmarshal(req.Geometry, &g); err != nil || g.Geometry() == nil {
 		return permit.Create{}, errorf(http.StatusBadRequest, "invalid_geometry", "geometry must be a GeoJSON geometry (point or polygon, lon/lat)")
 	}
-	return permit.Create{Type: req.Type, Level: req.Level, Geometry: g.Geometry(), Start: req.Start, End: req.End,
+	return permit.Create{Type: req.Type, Level: req.Level, Content: req.Content, Geometry: g.Geometry(), Start: req.Start, End: req.End,
 		Workers: req.Workers, Guardian: req.Guardian, Approvers: req.Approvers, Related: req.Related,
 		Substance: req.Substance, OnRunningEquipment: req.OnRunningEquipment}, nil
 }

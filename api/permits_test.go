@@ -294,3 +294,54 @@ func TestPermitConfinedREST(t *testing.T) {
 		t.Errorf("rules: %+v", rules)
 	}
 }
+
+// TestPermitForms: the printable permit (HTML, its form title, the work's
+// description, the names of its people, an escaped hostile description,
+// English on request) and the exchange export (JSON and CSV; the permit
+// with its AQ codes; an inspector may export, an anonymous caller may not).
+func TestPermitForms(t *testing.T) {
+	var hp *harness
+	h := newHarness(t, withPermits(&hp))
+	now := h.clock.Now()
+	pt := h.frame.Point(25, 40)
+	body := map[string]any{"type": "height", "level": "2", "content": "更换管廊照明灯具 <script>alert(1)</script>",
+		"geometry": map[string]any{"type": "Point", "coordinates": []float64{pt[0], pt[1]}},
+		"start": now.Add(-time.Minute), "end": now.Add(4 * time.Hour), "workers": []string{"P-002"}, "guardian": "P-003", "approvers": []string{"operator"}}
+	var p permitDoc
+	h.do(http.MethodPost, "/api/v1/permits", h.login("manager"), body).json(t, &p)
+	r := h.get("/api/v1/permits/" + p.ID + "/print")
+	page := string(r.body)
+	if r.status != 200 || !strings.HasPrefix(r.header.Get("Content-Type"), "text/html") || !strings.Contains(page, "高处安全作业票") ||
+		!strings.Contains(page, "更换管廊照明灯具") || strings.Contains(page, "<script>alert") || !strings.Contains(page, p.ID) {
+		t.Errorf("print: %d %s", r.status, r.header)
+	}
+	if r := h.get("/api/v1/permits/" + p.ID + "/print?lang=en"); r.status != 200 || !strings.Contains(string(r.body), "Work at height") {
+		t.Errorf("print in English: %d", r.status)
+	}
+	wantError(t, h.get("/api/v1/permits/"+p.ID+"/print?lang=fr"), http.StatusBadRequest, "invalid_parameter")
+	wantError(t, h.get("/api/v1/permits/PTW-nope/print"), http.StatusNotFound, "not_found")
+
+	day := now.In(time.FixedZone("CST", 8*3600)).Format(time.DateOnly)
+	wantError(t, h.get("/api/v1/permits/export"), http.StatusUnauthorized, "unauthorized")
+	insp := h.login("inspector")
+	var doc struct {
+		Standard string
+		Permits  []struct {
+			ID         string
+			TypeCode   string `json:"type_code"`
+			StatusCode int    `json:"status_code"`
+			Content    string
+		}
+	}
+	r = h.do(http.MethodGet, "/api/v1/permits/export?from="+day+"&to="+day, insp, nil)
+	r.json(t, &doc)
+	if r.status != 200 || len(doc.Permits) != 1 || doc.Permits[0].ID != p.ID || doc.Permits[0].TypeCode != "22" || !strings.HasPrefix(doc.Permits[0].Content, "更换") {
+		t.Errorf("export: %d %s", r.status, r.body)
+	}
+	r = h.do(http.MethodGet, "/api/v1/permits/export?format=csv", insp, nil)
+	if lines := strings.Split(strings.TrimSpace(string(r.body)), "\n"); r.status != 200 || len(lines) != 2 || !strings.HasPrefix(lines[0], "\ufeff") {
+		t.Errorf("csv: %d %q", r.status, r.body)
+	}
+	wantError(t, h.do(http.MethodGet, "/api/v1/permits/export?from=2026-01-02&to=2026-01-01", insp, nil), http.StatusBadRequest, "invalid_parameter")
+	wantError(t, h.do(http.MethodGet, "/api/v1/permits/export?format=xml", insp, nil), http.StatusBadRequest, "invalid_parameter")
+}

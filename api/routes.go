@@ -51,6 +51,8 @@ func (s *Server) register() {
 	s.handleFunc("DELETE /api/v1/fences/{id}", s.authed(s.fenceDelete, roleAdmin, roleManager))
 	s.handleFunc("GET /api/v1/permits", s.permitList)
 	s.handleFunc("GET /api/v1/permits/rules", s.permitRules)
+	s.handleFunc("GET /api/v1/permits/export", s.authed(s.permitExport, roleAdmin, roleManager, roleEmergency, roleInspector))
+	s.handleFunc("GET /api/v1/permits/{id}/print", s.permitPrint)
 	s.handleFunc("GET /api/v1/permits/{id}", s.permitGet)
 	s.handleFunc("POST /api/v1/permits/{id}/reissue", s.authed(s.permitReissue, permitRoles...))
 	s.handleFunc("POST /api/v1/permits/{id}/register", s.authed(s.permitStep("register"), permitRoles...))

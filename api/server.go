@@ -43,6 +43,9 @@ type Options struct {
 	// Permits is the special-work permit service; nil: the permit routes
 	// answer 503.
 	Permits Permits
+	// EnterpriseCode is the enterprise's unified social credit code (GB
+	// 32100-2015) the permit export carries; "" leaves it out.
+	EnterpriseCode string
 	// Threats gives the live threat zones and computes what-if scenarios;
 	// nil: /api/v1/threats and POST /api/v1/scenarios answer 503.
 	Threats Threats

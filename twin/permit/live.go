@@ -41,11 +41,14 @@ type LiveGuardian struct {
 	DistanceM   *float64   `json:"distance_m"` // nil: no fix
 	Fresh       bool       `json:"fresh"`      // the fix is at most FixMaxAge old
 	OnPost      bool       `json:"on_post"`    // fresh and within the fence
+	LastFix     *time.Time `json:"last_fix,omitempty"`
 	AwaySince   *time.Time `json:"away_since,omitempty"`
 	StopFlagged bool       `json:"stop_flagged,omitempty"`
 }
 
-// LiveHeadcount counts the people inside the fence on a fresh fix.
+// LiveHeadcount counts the people inside the fence on a fresh fix;
+// strangers are those neither on the permit nor among its approvers (who
+// signed on site).
 type LiveHeadcount struct {
 	Inside        int      `json:"inside"`
 	Allowed       int      `json:"allowed"` // listed workers + the guardian
@@ -110,6 +113,10 @@ func (s *Service) look(p *Permit, now time.Time) *Live {
 		lv.Guardian.DistanceM = &r
 	}
 	lv.Guardian.Fresh, lv.Guardian.OnPost = fresh, fresh && d <= t.FenceRadiusM
+	if e, ok := s.opts.Scene.Get(p.Guardian); ok && e.Mobile != nil && !e.Mobile.Fix.At.IsZero() {
+		at := e.Mobile.Fix.At
+		lv.Guardian.LastFix = &at
+	}
 	if w := s.watch[p.ID]; w != nil && !w.awaySince.IsZero() {
 		since := w.awaySince
 		lv.Guardian.AwaySince, lv.Guardian.StopFlagged = &since, w.flagged
@@ -125,7 +132,7 @@ func (s *Service) look(p *Permit, now time.Time) *Live {
 			switch {
 			case slices.Contains(p.Workers, e.ID):
 				lv.Headcount.WorkersInside = append(lv.Headcount.WorkersInside, e.ID)
-			case e.ID != p.Guardian:
+			case e.ID != p.Guardian && !slices.ContainsFunc(p.Approvals, func(a Signed) bool { return a.Person == e.ID }):
 				lv.Headcount.Strangers = append(lv.Headcount.Strangers, e.ID)
 			}
 			return true

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
 
 	"github.com/chemtwin/chemtwin/twin/substance"
@@ -57,6 +58,8 @@ type Permit struct {
 	Type   string `json:"type"`
 	Level  string `json:"level"`
 	Status string `json:"status"`
+	// Content is what the work is (作业内容), as the form asks.
+	Content string `json:"content,omitempty"`
 	// Geometry is the work area (or point), lon/lat.
 	Geometry *geojson.Geometry `json:"geometry,omitempty"`
 	// Start and End bound the work; End no later than the level's
@@ -107,6 +110,14 @@ type Permit struct {
 	Reason string  `json:"reason,omitempty"` // of the last suspension or the cancellation
 }
 
+// area is the work area, nil when there is none.
+func (p *Permit) area() orb.Geometry {
+	if p.Geometry == nil {
+		return nil
+	}
+	return p.Geometry.Geometry()
+}
+
 // MeasureState is one checklist measure and its confirmation.
 type MeasureState struct {
 	N         int     `json:"n"` // from 1
@@ -115,10 +126,12 @@ type MeasureState struct {
 	Confirmed *Signed `json:"confirmed,omitempty"`
 }
 
-// Signed says who did a step and when.
+// Signed says who did a step and when; an approval also whose tag was on
+// site (the approver's person).
 type Signed struct {
-	By string    `json:"by"`
-	At time.Time `json:"at"`
+	By     string    `json:"by"`
+	At     time.Time `json:"at"`
+	Person string    `json:"person_id,omitempty"`
 }
 
 // GasAnalysis is one gas analysis with its verdict.
@@ -134,6 +147,7 @@ type GasAnalysis struct {
 // Request is what an application gives.
 type Request struct {
 	ID, Type, Level string
+	Content         string
 	Start, End      time.Time
 	Workers         []string
 	Guardian        string
@@ -237,7 +251,10 @@ func (r *Rules) New(q Request) (*Permit, error) {
 			}
 		}
 	}
-	p := &Permit{ID: q.ID, Type: q.Type, Level: q.Level, Status: "booked", Start: q.Start, End: q.End,
+	if len(q.Content) > 2000 {
+		return nil, refuse("invalid_request", "the work's description is %d bytes; at most 2,000", len(q.Content))
+	}
+	p := &Permit{ID: q.ID, Type: q.Type, Level: q.Level, Status: "booked", Content: strings.TrimSpace(q.Content), Start: q.Start, End: q.End,
 		Workers: slices.Clone(q.Workers), Guardian: q.Guardian, Approvers: slices.Clone(q.Approvers),
 		Related: slices.Clone(q.Related), FireArea: q.FireArea, Substance: q.Substance, LevelBasis: slices.Clone(q.LevelBasis),
 		GasAnalyses: []GasAnalysis{}, Approvals: []Signed{}, UpgradedFrom: from, Log: []Entry{}}
@@ -574,7 +591,7 @@ func (r *Rules) CheckWorkers(p *Permit, held map[string][]Held, now time.Time) e
 		case best == nil:
 			return r.block("certificate_missing", "certificate_missing", "%s holds no %s", w, c.En)
 		case !now.Before(best.Expires):
-			return r.block("certificate_expired", "certificate_expired", "%s's %s %s expired %s", w, c.En, best.Number, best.Expires.Format(time.DateOnly))
+			return r.block("certificate_expired", "certificate_expired", "%s's %s %s has lapsed (valid through %s)", w, c.En, best.Number, best.Expires.Add(-time.Nanosecond).Format(time.DateOnly))
 		}
 	}
 	return nil

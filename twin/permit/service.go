@@ -164,6 +164,7 @@ func (s *Service) conditions() Conditions {
 // Create is a new permit as the REST API gives it.
 type Create struct {
 	Type, Level string
+	Content     string       // 作业内容
 	Geometry    orb.Geometry // lon/lat: the work area (or point)
 	Start, End  time.Time
 	Workers     []string
@@ -191,7 +192,7 @@ func (s *Service) create(ctx context.Context, c Create, by, from string) (*Permi
 		return nil, refuse("invalid_geometry", "a work area (GeoJSON point or polygon in lon/lat) is required")
 	}
 	now := s.opts.Clock()
-	q := Request{ID: newID(now), Type: c.Type, Level: c.Level, Start: c.Start, End: c.End, Workers: c.Workers,
+	q := Request{ID: newID(now), Type: c.Type, Level: c.Level, Content: c.Content, Start: c.Start, End: c.End, Workers: c.Workers,
 		Guardian: c.Guardian, Approvers: c.Approvers, Related: c.Related, FireArea: s.fireArea(c.Geometry),
 		Substance: c.Substance, When: s.conditions()}
 	if err := s.checkPlace(&q, c.Geometry, c.OnRunningEquipment); err != nil {
@@ -199,7 +200,7 @@ func (s *Service) create(ctx context.Context, c Create, by, from string) (*Permi
 	}
 	p, err := s.opts.Rules.New(q)
 	if err != nil {
-		return nil, s.refused(ctx, q.ID, err)
+		return nil, s.refused(ctx, q.ID, c.Geometry, err)
 	}
 	p.Geometry = geojson.NewGeometry(c.Geometry)
 	p.ReissuedFrom = from
@@ -350,6 +351,9 @@ func (s *Service) Do(ctx context.Context, id, by string, st Step) (*Permit, erro
 		if err == nil {
 			err = s.checkRelated(ctx, p)
 		}
+		if err == nil {
+			p.Approvals[len(p.Approvals)-1].Person = st.PersonID
+		}
 	case "start":
 		if err = r.Start(p, now, s.conditions()); err == nil {
 			err = r.CheckWorkers(p, s.certificates(p.Workers), now)
@@ -374,7 +378,7 @@ func (s *Service) Do(ctx context.Context, id, by string, st Step) (*Permit, erro
 		return nil, refuse("invalid_step", "no step %q", st.Action)
 	}
 	if err != nil {
-		return nil, s.refused(ctx, p.ID, err)
+		return nil, s.refused(ctx, p.ID, p.area(), err)
 	}
 	if err := s.save(ctx, p, by, st.Action, detail, now); err != nil {
 		return nil, err
@@ -412,8 +416,9 @@ func (s *Service) expired(ctx context.Context, p *Permit, now time.Time) {
 	if s.opts.Alarms == nil {
 		return
 	}
+	lon, lat, area := s.place(p.area())
 	_, _, err := s.opts.Alarms.Raise(ctx, alarm.Raise{Key: string(alarm.PermitExpired) + ":" + p.ID, Type: alarm.PermitExpired,
-		Level: alarm.LevelMedium, EntityID: p.ID, At: now,
+		Level: alarm.LevelMedium, EntityID: p.ID, At: now, Lon: lon, Lat: lat, AreaID: area,
 		Message:   fmt.Sprintf("作业票 %s 已超期（PTW 10）", p.ID),
 		MessageEn: fmt.Sprintf("Permit %s expired (PTW 10)", p.ID),
 		Details:   map[string]any{"permit_id": p.ID, "ptw_code": "10", "end": p.End, "type": p.Type}})
@@ -618,15 +623,18 @@ func (s *Service) entity(p *Permit, now time.Time) *twin.Entity {
 			"workers": workers, "guardian": p.Guardian, "fire_area": p.FireArea}}
 }
 
-// refused raises the permit_blocked alarm of a hard block and returns err.
-func (s *Service) refused(ctx context.Context, id string, err error) error {
+// refused raises the permit_blocked alarm of a hard block at the work
+// area g and returns err.
+func (s *Service) refused(ctx context.Context, id string, g orb.Geometry, err error) error {
 	var e *Error
 	if s.opts.Alarms == nil || !errors.As(err, &e) || e.PTW == "" {
 		return err
 	}
 	a := s.opts.Rules.alarmByCode(e.PTW)
+	lon, lat, area := s.place(g)
 	_, _, rerr := s.opts.Alarms.Raise(ctx, alarm.Raise{
 		Key: string(alarm.PermitBlocked) + ":" + id + ":" + e.PTW, Type: alarm.PermitBlocked, Level: alarm.LevelMedium, EntityID: id,
+		Lon: lon, Lat: lat, AreaID: area,
 		Message: fmt.Sprintf("作业票 %s 被拦截：%s（PTW %s）", id, a.Zh, e.PTW), MessageEn: fmt.Sprintf("Permit %s blocked: %s (PTW %s)", id, a.En, e.PTW),
 		Details: map[string]any{"permit_id": id, "code": e.Code, "ptw_code": e.PTW, "reason": e.Msg},
 	})
@@ -634,6 +642,28 @@ func (s *Service) refused(ctx context.Context, id string, err error) error {
 		s.log.Error("permit_blocked alarm not raised", "permit", id, "err", rerr)
 	}
 	return err
+}
+
+// place is where a permit's alarms go on the map: the work area's centre
+// and the smallest area holding it (none when g is nil).
+func (s *Service) place(g orb.Geometry) (lon, lat float64, areaID string) {
+	if g == nil {
+		return 0, 0, ""
+	}
+	c := geo.Centroid(g)
+	best := math.Inf(1)
+	s.opts.Scene.View(func(tx twin.Tx) {
+		tx.Containing(c, func(e *twin.Entity) bool {
+			if e.Kind == twin.KindArea {
+				b := e.Geometry.Bound()
+				if size := (b.Max[0] - b.Min[0]) * (b.Max[1] - b.Min[1]); size < best {
+					best, areaID = size, e.ID
+				}
+			}
+			return true
+		})
+	})
+	return c[0], c[1], areaID
 }
 
 // alarmByCode is the PTW alarm with code.

@@ -50,6 +50,9 @@ const (
 type watched struct {
 	awaySince time.Time // the guardian off post since; zero when on post
 	flagged   bool      // the stop flag logged for the current absence
+	// Where the permit's alarms go on the map (Service.place).
+	lon, lat float64
+	area     string
 }
 
 // Run watches the permits in progress and expires those past their
@@ -80,7 +83,7 @@ func (s *Service) Run(ctx context.Context) error {
 // Watch runs one round of the live watch at the clock's time.
 func (s *Service) Watch(ctx context.Context) error {
 	s.mu.Lock()
-	ps, err := s.openSorted(ctx, "in_progress")
+	ps, err := s.openSorted(ctx, "in_progress", "suspended")
 	if err != nil {
 		s.mu.Unlock()
 		return err
@@ -104,28 +107,59 @@ func (s *Service) Watch(ctx context.Context) error {
 		w := s.watch[p.ID]
 		if w == nil {
 			w = &watched{}
+			w.lon, w.lat, w.area = s.place(p.area())
 			s.watch[p.ID] = w
 		}
 		lv := s.look(p, now)
 		if lv == nil {
 			continue
 		}
-		// The guardian.
+		raise := func(r alarm.Raise) {
+			r.EntityID, r.Lon, r.Lat, r.AreaID = p.ID, w.lon, w.lat, w.area
+			due[key(r.Type, p.ID)] = r
+		}
+		// The gas: the nearest failing detector stops the work; the alarm
+		// stays while it fails, also on the work it stopped.
+		gasFailing := slices.IndexFunc(lv.Gas, func(lg LiveGas) bool { return !lg.Pass })
+		if gasFailing >= 0 && (p.Status == "in_progress" || p.Reason == "gas_exceeded") {
+			lg := lv.Gas[gasFailing]
+			hit := map[string]any{"permit_id": p.ID, "detector_id": lg.DetectorID, "distance_m": lg.DistanceM, "state": lg.State, "rule": lg.Rule}
+			if lg.Value != nil {
+				hit["value"], hit["unit"] = *lg.Value, lg.Unit
+			}
+			raise(alarm.Raise{Type: alarm.PermitGasExceeded, Level: alarm.LevelHigh,
+				Message:   fmt.Sprintf("作业票 %s 附近探测器 %s 报警，作业已暂停", p.ID, lg.DetectorID),
+				MessageEn: fmt.Sprintf("Permit %s: detector %s near the work alarms; the work is suspended", p.ID, lg.DetectorID),
+				Details:   hit})
+		}
+		if p.Status != "in_progress" {
+			w.awaySince, w.flagged = time.Time{}, false // stopped work is not guarded
+			continue
+		}
+		if gasFailing >= 0 {
+			suspend = append(suspend, stop{p: p, reason: "gas_exceeded"})
+			continue
+		}
+		// The guardian: away since the fix that showed them away (a
+		// silent tag: since its last fix).
 		if lv.Guardian.OnPost {
 			w.awaySince, w.flagged = time.Time{}, false
 		} else {
 			if w.awaySince.IsZero() {
 				w.awaySince = now
+				if f := lv.Guardian.LastFix; f != nil && f.Before(now) {
+					w.awaySince = *f
+				}
 			}
 			if now.Sub(w.awaySince) > GuardianAbsentAfter {
 				var dist any
 				if lv.Guardian.DistanceM != nil {
 					dist = *lv.Guardian.DistanceM
 				}
-				due[key(alarm.PermitGuardianAbsent, p.ID)] = alarm.Raise{Type: alarm.PermitGuardianAbsent, Level: alarm.LevelHigh, EntityID: p.ID,
+				raise(alarm.Raise{Type: alarm.PermitGuardianAbsent, Level: alarm.LevelHigh,
 					Message:   fmt.Sprintf("作业票 %s 监护人 %s 脱岗，应停止作业（PTW 31）", p.ID, p.Guardian),
 					MessageEn: fmt.Sprintf("Permit %s: guardian %s off post; stop the work (PTW 31)", p.ID, p.Guardian),
-					Details:   map[string]any{"permit_id": p.ID, "guardian": p.Guardian, "distance_m": dist, "ptw_code": "31", "since": w.awaySince}}
+					Details:   map[string]any{"permit_id": p.ID, "guardian": p.Guardian, "distance_m": dist, "ptw_code": "31", "since": w.awaySince}})
 				if !w.flagged {
 					w.flagged = true
 					if _, err := p.Record("system", "flag_stop", map[string]any{"reason": "guardian_absent", "guardian": p.Guardian}, now); err == nil {
@@ -142,24 +176,10 @@ func (s *Service) Watch(ctx context.Context) error {
 			for i, id := range lv.Headcount.Strangers {
 				people[i] = id
 			}
-			due[key(alarm.PermitOvercrowded, p.ID)] = alarm.Raise{Type: alarm.PermitOvercrowded, Level: alarm.LevelMedium, EntityID: p.ID,
+			raise(alarm.Raise{Type: alarm.PermitOvercrowded, Level: alarm.LevelMedium,
 				Message:   fmt.Sprintf("作业票 %s 作业区内有 %d 名非作业人员", p.ID, n),
 				MessageEn: fmt.Sprintf("Permit %s: %d people not on the permit inside the work area", p.ID, n),
-				Details:   map[string]any{"permit_id": p.ID, "people": people, "count": n, "allowed": lv.Headcount.Allowed}}
-		}
-		// The gas: the nearest failing detector stops the work.
-		if i := slices.IndexFunc(lv.Gas, func(lg LiveGas) bool { return !lg.Pass }); i >= 0 {
-			lg := lv.Gas[i]
-			hit := map[string]any{"permit_id": p.ID, "detector_id": lg.DetectorID, "distance_m": lg.DistanceM, "state": lg.State, "rule": lg.Rule}
-			if lg.Value != nil {
-				hit["value"], hit["unit"] = *lg.Value, lg.Unit
-			}
-			due[key(alarm.PermitGasExceeded, p.ID)] = alarm.Raise{Type: alarm.PermitGasExceeded, Level: alarm.LevelHigh, EntityID: p.ID,
-				Message:   fmt.Sprintf("作业票 %s 附近探测器 %s 报警，作业已暂停", p.ID, lg.DetectorID),
-				MessageEn: fmt.Sprintf("Permit %s: detector %s near the work alarms; the work is suspended", p.ID, lg.DetectorID),
-				Details:   hit}
-			suspend = append(suspend, stop{p: p, reason: "gas_exceeded"})
-			continue
+				Details:   map[string]any{"permit_id": p.ID, "people": people, "count": n, "allowed": lv.Headcount.Allowed}})
 		}
 		// Hot work not upgraded when night, a rest day, a holiday or a
 		// special period comes (multi-day level-2 work at 18:00) stops:
@@ -177,10 +197,10 @@ func (s *Service) Watch(ctx context.Context) error {
 				continue
 			}
 			code := lv.NextAnalysisPTW
-			due[key(alarm.PermitAnalysisOverdue, p.ID)] = alarm.Raise{Type: alarm.PermitAnalysisOverdue, Level: alarm.LevelMedium, EntityID: p.ID,
+			raise(alarm.Raise{Type: alarm.PermitAnalysisOverdue, Level: alarm.LevelMedium,
 				Message:   fmt.Sprintf("作业票 %s 气体分析已超时，需重新分析（PTW %s）", p.ID, code),
 				MessageEn: fmt.Sprintf("Permit %s: the gas analysis is overdue; analyse again (PTW %s)", p.ID, code),
-				Details:   map[string]any{"permit_id": p.ID, "ptw_code": code, "due": *lv.NextAnalysisDue}}
+				Details:   map[string]any{"permit_id": p.ID, "ptw_code": code, "due": *lv.NextAnalysisDue}})
 		}
 	}
 	for _, p := range record {
@@ -196,7 +216,7 @@ func (s *Service) Watch(ctx context.Context) error {
 	s.mu.Unlock()
 	for _, st := range suspend {
 		if st.block != nil {
-			_ = s.refused(ctx, st.p.ID, st.block)
+			_ = s.refused(ctx, st.p.ID, st.p.area(), st.block)
 		}
 		if _, err := s.Do(ctx, st.p.ID, "system", Step{Action: "suspend", Reason: st.reason}); err != nil {
 			s.log.Error("permit not suspended", "permit", st.p.ID, "reason", st.reason, "err", err)

@@ -67,8 +67,9 @@ func TestWatch(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	// All in place (the approver gone): nothing.
-	move("PS-1", 300, 300)
+	// All in place, the approver still by the work (no stranger: they
+	// signed on site): nothing.
+	move("PS-1", 52, 51)
 	move("PS-G", 53, 50)
 	move("PS-W", 50, 52)
 	move("PS-X", 200, 200)
@@ -126,10 +127,20 @@ func TestWatch(t *testing.T) {
 	if back, _ := g.svc.Get(ctx, p.ID); back.Status != "suspended" || back.Reason != "gas_exceeded" {
 		t.Errorf("after the gas alarm: %s %q", back.Status, back.Reason)
 	}
-	// Suspended work is not watched: its alarms clear.
+	// The alarm stays while the detector alarms (the stopped work is
+	// still watched for its gas) and clears when it reads clean; the
+	// alarm sits at the work, in its area.
+	watch()
+	if a, ok := open()[alarm.PermitGasExceeded]; !ok || a.AreaID != "A-UNIT" || math.Abs(a.Lon-g.at(50, 50)[0]) > 1e-9 {
+		t.Errorf("gas alarm on the stopped work: %+v", open())
+	}
+	g.now = g.now.Add(time.Second)
+	if err := g.scene.Apply(twin.SetState{ID: "GD-1", At: g.now, State: map[string]any{"value": 0.0, "unit": "%LEL", "state": "normal"}}).Err(); err != nil {
+		t.Fatal(err)
+	}
 	watch()
 	if _, ok := open()[alarm.PermitGasExceeded]; ok {
-		t.Error("gas alarm stayed on suspended work")
+		t.Error("gas alarm stayed in clean air")
 	}
 	// Past its window the permit expires, with its alarm.
 	g.now = t0.Add(2 * time.Hour)
