@@ -306,7 +306,7 @@ func TestPermitForms(t *testing.T) {
 	pt := h.frame.Point(25, 40)
 	body := map[string]any{"type": "height", "level": "2", "content": "更换管廊照明灯具 <script>alert(1)</script>",
 		"geometry": map[string]any{"type": "Point", "coordinates": []float64{pt[0], pt[1]}},
-		"start": now.Add(-time.Minute), "end": now.Add(4 * time.Hour), "workers": []string{"P-002"}, "guardian": "P-003", "approvers": []string{"operator"}}
+		"start":    now.Add(-time.Minute), "end": now.Add(4 * time.Hour), "workers": []string{"P-002"}, "guardian": "P-003", "approvers": []string{"operator"}}
 	var p permitDoc
 	h.do(http.MethodPost, "/api/v1/permits", h.login("manager"), body).json(t, &p)
 	r := h.get("/api/v1/permits/" + p.ID + "/print")
