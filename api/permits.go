@@ -71,6 +71,8 @@ type permitRequest struct {
 	Substance string          `json:"substance"`
 	// OnRunningEquipment: hot work on running equipment or pipes.
 	OnRunningEquipment bool `json:"on_running_equipment"`
+	// Emergency: emergency work booked the same day.
+	Emergency bool `json:"emergency"`
 }
 
 // create decodes a permit request body into a permit.Create; the error is
@@ -82,7 +84,7 @@ func (req permitRequest) create() (permit.Create, error) {
 	}
 	return permit.Create{Type: req.Type, Level: req.Level, Content: req.Content, Geometry: g.Geometry(), Start: req.Start, End: req.End,
 		Workers: req.Workers, Guardian: req.Guardian, Approvers: req.Approvers, Related: req.Related,
-		Substance: req.Substance, OnRunningEquipment: req.OnRunningEquipment}, nil
+		Substance: req.Substance, OnRunningEquipment: req.OnRunningEquipment, Emergency: req.Emergency}, nil
 }
 
 // permitCreate answers POST /api/v1/permits: books a permit (201).

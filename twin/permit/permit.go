@@ -94,6 +94,10 @@ type Permit struct {
 	// major_hazard_dike:<area>, running_equipment:<area>, fire_zone:<area>,
 	// pipe_rack:<area> (GB 30871-2022 §5.1.2).
 	LevelBasis []string `json:"level_basis,omitempty"`
+	// SameDay marks work booked for the day it is booked on (not a day
+	// ahead, REFERENCE §3); Emergency says it was booked as an emergency.
+	SameDay   bool `json:"same_day,omitempty"`
+	Emergency bool `json:"emergency,omitempty"`
 	// Warnings are the simultaneous-operation warnings found when the
 	// work started: "blind_plate_nearby:<permit>", "hot_work_nearby:<permit>",
 	// "vent_nearby:<equipment>" (GB 30871-2022: no hot work within 30 m of
@@ -158,6 +162,11 @@ type Request struct {
 	// LevelBasis says why the place calls for the hot-work level it does
 	// (place.go).
 	LevelBasis []string
+	// Booked is when the booking is made; Emergency marks an emergency
+	// job (GB 30871-2022: work is booked at least a day ahead, emergency
+	// work the same day).
+	Booked    time.Time
+	Emergency bool
 	// When is the site's calendar, time zone and wind at booking, for the
 	// hot-work upgrade.
 	When Conditions
@@ -261,6 +270,12 @@ func (r *Rules) New(q Request) (*Permit, error) {
 	if from != "" {
 		p.UpgradeReasons = reasons
 	}
+	if !q.Booked.IsZero() {
+		loc := q.When.loc()
+		by, bm, bd := q.Booked.In(loc).Date()
+		p.SameDay = !q.Start.In(loc).After(time.Date(by, bm, bd, 23, 59, 59, 999999999, loc))
+	}
+	p.Emergency = q.Emergency
 	for i, m := range t.Measures {
 		p.Measures = append(p.Measures, MeasureState{N: i + 1, Zh: m.Zh, En: m.En})
 	}

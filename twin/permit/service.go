@@ -175,6 +175,8 @@ type Create struct {
 	// OnRunningEquipment: hot work on running equipment or pipes (in a
 	// fire and explosion hazard area that makes it 特级).
 	OnRunningEquipment bool
+	// Emergency: emergency work, booked the same day.
+	Emergency bool
 }
 
 // Create books a permit and stores it. The work lies in a fire and
@@ -194,7 +196,7 @@ func (s *Service) create(ctx context.Context, c Create, by, from string) (*Permi
 	now := s.opts.Clock()
 	q := Request{ID: newID(now), Type: c.Type, Level: c.Level, Content: c.Content, Start: c.Start, End: c.End, Workers: c.Workers,
 		Guardian: c.Guardian, Approvers: c.Approvers, Related: c.Related, FireArea: s.fireArea(c.Geometry),
-		Substance: c.Substance, When: s.conditions()}
+		Substance: c.Substance, When: s.conditions(), Booked: now, Emergency: c.Emergency}
 	if err := s.checkPlace(&q, c.Geometry, c.OnRunningEquipment); err != nil {
 		return nil, err
 	}
@@ -211,6 +213,9 @@ func (s *Service) create(ctx context.Context, c Create, by, from string) (*Permi
 	}
 	if len(p.LevelBasis) > 0 {
 		detail["level_basis"] = p.LevelBasis
+	}
+	if p.SameDay || p.Emergency {
+		detail["same_day"], detail["emergency"] = p.SameDay, p.Emergency
 	}
 	action := "create"
 	if from != "" {
@@ -620,7 +625,7 @@ func (s *Service) entity(p *Permit, now time.Time) *twin.Entity {
 	return &twin.Entity{ID: p.ID, Kind: twin.KindPermit, Name: name, Geometry: p.Geometry.Geometry(), Updated: now,
 		Props: map[string]any{"type": p.Type, "level": p.Level, "type_code": l.Code, "status": p.Status, "status_code": code,
 			"start": p.Start.UTC().Format(time.RFC3339), "end": p.End.UTC().Format(time.RFC3339),
-			"workers": workers, "guardian": p.Guardian, "fire_area": p.FireArea}}
+			"workers": workers, "guardian": p.Guardian, "fire_area": p.FireArea, "same_day": p.SameDay, "emergency": p.Emergency}}
 }
 
 // refused raises the permit_blocked alarm of a hard block at the work

@@ -432,3 +432,32 @@ func TestRelated(t *testing.T) {
 		t.Errorf("a cancelled related permit: %s", got)
 	}
 }
+
+// TestSameDay: work is booked a day ahead; a booking for today is marked
+// (same_day), and may say it is an emergency.
+func TestSameDay(t *testing.T) {
+	g := newRig(t)
+	ctx := context.Background()
+	book := func(start time.Time, emergency bool) *Permit {
+		t.Helper()
+		p, err := g.svc.Create(ctx, Create{Type: "height", Level: "1", Geometry: g.at(250, 50), Start: start, End: start.Add(time.Hour),
+			Workers: []string{"P-1"}, Guardian: "P-2", Approvers: []string{"a"}, Emergency: emergency}, "planner")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	g.now = t0 // Monday 09:00
+	if p := book(t0.Add(14*time.Hour+59*time.Minute), false); !p.SameDay || p.Emergency || p.Log[0].Detail["same_day"] != true {
+		t.Errorf("today 23:59: %+v", p)
+	}
+	if p := book(t0.Add(15*time.Hour), false); p.SameDay {
+		t.Errorf("tomorrow 00:00 marked same-day")
+	}
+	if p := book(t0.Add(time.Hour), true); !p.SameDay || !p.Emergency {
+		t.Errorf("emergency: %+v", p)
+	}
+	if e, _ := g.scene.Get(book(t0.Add(2*time.Hour), false).ID); e.Props["same_day"] != true {
+		t.Errorf("scene entity %v", e.Props)
+	}
+}
