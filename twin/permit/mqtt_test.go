@@ -554,6 +554,61 @@ func testWatchMqtt(t *testing.T, url string) {
 			t.Errorf("guardian alarm on expired work: %+v", a)
 		}
 	})
+
+	// A confined space beside the oxygen cell: the readings the detectors
+	// at the work publish over MQTT are recorded every 2 h as the
+	// permit's gas analyses (GB 30871-2022 §6), and the entry register
+	// keeps the guardian outside.
+	t.Run("confined space readings", func(t *testing.T) {
+		r.read("GD-FAR", 0, "%LEL", "normal") // 9 m from the manhole: clean air again
+		now := r.clk.Now()
+		cs, err := r.svc.Create(ctx, permit.Create{Type: "confined_space", Geometry: r.at(50, 53), Start: now, End: now.Add(8 * time.Hour),
+			Workers: []string{"PS-W1"}, Guardian: "PS-G", Approvers: []string{"safety_officer"}}, "planner")
+		if err != nil {
+			t.Fatal(err)
+		}
+		steps := []permit.Step{{Action: "apply"}, {Action: "risk_analysis"}, {Action: "briefing"}}
+		for n := range cs.Measures {
+			steps = append(steps, permit.Step{Action: "confirm_measure", Measure: n + 1})
+		}
+		steps = append(steps, permit.Step{Action: "gas_analysis", Gas: "oxygen", Value: 20.9, Unit: "%VOL", SampledAt: now})
+		for _, st := range steps {
+			r.do(cs.ID, "planner", st)
+		}
+		r.place("T-A", 60, 53)
+		r.do(cs.ID, "safety_officer", permit.Step{Action: "approve", PersonID: "PS-A"})
+		r.do(cs.ID, "PS-G", permit.Step{Action: "start"})
+		if _, err := r.svc.Do(ctx, cs.ID, "PS-G", permit.Step{Action: "register", Kind: "person", Subject: "PS-G", Direction: "in"}); err == nil {
+			t.Error("the guardian went in")
+		}
+		r.do(cs.ID, "PS-G", permit.Step{Action: "register", Kind: "person", Subject: "PS-W1", Direction: "in"})
+		// Two hours on, everyone reporting, the cells reading.
+		r.clk.Add(2 * time.Hour)
+		r.place("T-W1", 50, 53)
+		r.place("T-G", 52, 53)
+		r.read("GD-O2", 20.6, "%VOL", "normal")
+		r.read("GD-NEAR", 1, "%LEL", "normal")
+		r.watch()
+		back := r.get(cs.ID)
+		by := map[string]permit.GasAnalysis{}
+		for _, a := range back.GasAnalyses {
+			by[a.By] = a
+		}
+		if a := by["detector:GD-O2"]; a.Gas != "oxygen" || a.Value != 20.6 || !a.Verdict.Pass {
+			t.Errorf("oxygen record %+v", a)
+		}
+		if a := by["detector:GD-NEAR"]; a.Gas != "methane" || a.Value != 1 || !a.Verdict.Pass {
+			t.Errorf("methane record %+v", a)
+		}
+		lv := r.live(cs.ID)
+		if lv.NextAnalysisPTW != "05" || lv.NextAnalysisDue == nil || !lv.NextAnalysisDue.After(r.clk.Now()) ||
+			lv.Inside == nil || !slices.Equal(lv.Inside.People, []string{"PS-W1"}) {
+			t.Errorf("live: next %v %s, inside %+v", lv.NextAnalysisDue, lv.NextAnalysisPTW, lv.Inside)
+		}
+		if a := r.open(cs.ID); len(a) != 0 {
+			t.Errorf("alarms on the entry: %v", a)
+		}
+	})
 }
 
 func countLog(p *permit.Permit, action string) int {
