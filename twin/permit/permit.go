@@ -529,15 +529,23 @@ func (r *Rules) Cancel(p *Permit, reason string) error {
 // void; an expired permit stays expired. Work in progress is suspended
 // first.
 func (r *Rules) Void(p *Permit, newID string) error {
+	if err := r.voidable(p); err != nil {
+		return err
+	}
+	p.ReissuedAs = newID
+	if p.Status != "expired" {
+		p.Status, p.SuspendedAt = "void", nil
+	}
+	return nil
+}
+
+// voidable checks that p may be re-issued.
+func (r *Rules) voidable(p *Permit) error {
 	if err := p.step("re-issue", "booked", "applied", "approved", "suspended", "expired"); err != nil {
 		return err
 	}
 	if p.ReissuedAs != "" {
 		return refuse("invalid_state", "permit %s was re-issued as %s already", p.ID, p.ReissuedAs)
-	}
-	p.ReissuedAs = newID
-	if p.Status != "expired" {
-		p.Status, p.SuspendedAt = "void", nil
 	}
 	return nil
 }

@@ -238,7 +238,7 @@ func (s *Service) Reissue(ctx context.Context, id string, c Create, by string) (
 	if err != nil {
 		return nil, err
 	}
-	if err := old.step("re-issue", "booked", "applied", "approved", "suspended", "expired"); err != nil {
+	if err := s.opts.Rules.voidable(old); err != nil {
 		return nil, err
 	}
 	if !slices.Contains(c.Related, old.ID) {
@@ -252,7 +252,11 @@ func (s *Service) Reissue(ctx context.Context, id string, c Create, by string) (
 	if err := s.opts.Rules.Void(old, p.ID); err != nil {
 		return nil, err
 	}
-	if err := s.save(ctx, old, by, "void", map[string]any{"reissued_as": p.ID}, now); err != nil {
+	action := "void"
+	if old.Status == "expired" {
+		action = "reissued" // an expired permit stays expired
+	}
+	if err := s.save(ctx, old, by, action, map[string]any{"reissued_as": p.ID}, now); err != nil {
 		return nil, err
 	}
 	return p, nil

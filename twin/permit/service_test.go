@@ -461,3 +461,37 @@ func TestSameDay(t *testing.T) {
 		t.Errorf("scene entity %v", e.Props)
 	}
 }
+
+// TestReissueExpired: an expired permit is re-issued once — it stays
+// expired and names its successor; a second re-issue is refused before
+// any new permit is booked.
+func TestReissueExpired(t *testing.T) {
+	g := newRig(t)
+	ctx := context.Background()
+	g.now = t0
+	c := Create{Type: "height", Level: "1", Geometry: g.at(250, 50), Start: t0, End: t0.Add(time.Hour),
+		Workers: []string{"P-1"}, Guardian: "P-2", Approvers: []string{"a"}}
+	old, err := g.svc.Create(ctx, c, "planner")
+	if err != nil {
+		t.Fatal(err)
+	}
+	g.do(old.ID, "planner", Step{Action: "apply"})
+	g.now = t0.Add(time.Hour)
+	g.svc.ExpireDue(ctx)
+	c.Start, c.End = g.now, g.now.Add(time.Hour)
+	next, err := g.svc.Reissue(ctx, old.ID, c, "planner")
+	if err != nil || next.ReissuedFrom != old.ID || !slices.Contains(next.Related, old.ID) {
+		t.Fatalf("reissue: %+v, %v", next, err)
+	}
+	back, _ := g.svc.Get(ctx, old.ID)
+	if back.Status != "expired" || back.ReissuedAs != next.ID || back.Log[len(back.Log)-1].Action != "reissued" {
+		t.Errorf("the old permit: %s %s", back.Status, back.ReissuedAs)
+	}
+	before, _ := g.svc.List(ctx, store.PermitFilter{})
+	if _, err := g.svc.Reissue(ctx, old.ID, c, "planner"); !errors.Is(err, ErrRefused) {
+		t.Errorf("second re-issue: %v", err)
+	}
+	if after, _ := g.svc.List(ctx, store.PermitFilter{}); len(after) != len(before) {
+		t.Errorf("a refused re-issue booked a permit: %d → %d", len(before), len(after))
+	}
+}
