@@ -2,6 +2,7 @@ package permit
 
 import (
 	"context"
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -172,7 +173,7 @@ func (s *Service) gasAround(p *Permit, t *Type, g orb.Geometry) []LiveGas {
 			if d > t.SamplingRadiusM {
 				return true
 			}
-			lg := LiveGas{DetectorID: e.ID, DistanceM: roundM(d).(float64), Pass: true}
+			lg := LiveGas{DetectorID: e.ID, DistanceM: math.Round(d*10) / 10, Pass: true}
 			lg.State, _ = e.State["state"].(string)
 			lg.Unit, _ = e.State["unit"].(string)
 			v, hasValue := twin.AsFloat(e.State["value"])
