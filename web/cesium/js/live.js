@@ -3,7 +3,7 @@
 // afar while it alarms — updated in place), and layers rebuilt as a whole on any
 // change (a few dozen features each): cameras with their field-of-view
 // wedges, fences as translucent walls by rule, the weather station's wind
-// arrow, and the generic permits and inspection points. The threat zones
+// arrow, the permits by state (permits.js) and the inspection points. The threat zones
 // are drawn by threats.js.
 import { state, on, layerOf } from "./state.js";
 import { t } from "./i18n.js";
@@ -14,6 +14,7 @@ import { pointOf, polygonsOf, centroidOf, onFloor } from "./frame.js";
 import { buildingAt, floorSpan } from "./plant.js";
 import { plantFrame } from "./viewer.js";
 import { serverNow } from "./stream.js";
+import { permitPrimitives } from "./permits.js";
 
 const C = globalThis.Cesium; // undefined without the vendored build: main.js reports it
 const OFFLINE_MS = 30000; // no reading for 30 s: the detector shows offline
@@ -291,6 +292,6 @@ const BUILDERS = {
   cameras: drawCameras,
   fences: drawFences,
   weather_stations: drawWeather,
-  permits: generic(() => "#ff9f0a", S.HEIGHT.permit),
+  permits: permitPrimitives, // coloured by state (permits.js GROUPS)
   inspection_points: generic((p) => INSPECTION[p.status] || "#2f8cff", S.HEIGHT.permit),
 };

@@ -25,6 +25,7 @@ import { initSilences } from "./silences.js";
 import { initGatherings } from "./gatherings.js";
 import { initThreats } from "./threats.js";
 import { initCoverage } from "./coverage.js";
+import { initPermits } from "./permits.js";
 
 // Layers loaded once from /ogc (they change only with the scene) and layers
 // that stream live over /ws.
@@ -56,6 +57,7 @@ async function main() {
   initSilences();
   initThreats(ctx);
   initCoverage(ctx);
+  initPermits(ctx);
   initToasts();
   await initAuth(ctx);
   connect(LIVE_LAYERS);
