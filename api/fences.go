@@ -16,37 +16,77 @@ import (
 	"github.com/chemtwin/chemtwin/store"
 	"github.com/chemtwin/chemtwin/twin"
 	"github.com/chemtwin/chemtwin/twin/fence"
+	"github.com/chemtwin/chemtwin/twin/inspect"
 )
 
-// Fences are drawn and edited on the map (AQ 3064.3-2025: fences are
-// drawn on the map, authorised by identity and place):
+// Fences and inspection points are drawn and edited on the map (AQ
+// 3064.3-2025: fences are drawn on the map, authorised by identity and
+// place; W7: inspection points are editable over REST and on the map):
 //
-//	POST   /api/v1/fences        a GeoJSON Feature → 201 with the feature (id assigned when absent)
-//	PUT    /api/v1/fences/{id}   replace a fence's geometry and properties → 200
-//	DELETE /api/v1/fences/{id}   → 204
+//	POST   /api/v1/fences                    a GeoJSON Feature → 201 with the feature (id assigned when absent)
+//	PUT    /api/v1/fences/{id}               replace a fence's geometry and properties → 200
+//	DELETE /api/v1/fences/{id}               → 204
+//	POST   /api/v1/inspections/points        (and PUT, DELETE …/{id}) the same for inspection points
 //
-// The feature is checked as a scene file's fence is (docs/scene-format.md)
-// and must compile into the fence engine. Each change is stored as a scene
-// edit before it is applied (so it is there after a restart), applied to
-// the twin (the fence engine and the viewers follow), and audited. Scene
-// files' fences may be edited and deleted too: the edit wins over the
-// file from then on.
+// The feature is checked as a scene file's feature of its kind is
+// (docs/scene-format.md) and must compile (a fence into the fence engine, a
+// point into an inspection point). Each change is stored as a scene edit
+// before it is applied (so it is there after a restart), applied to the
+// twin (the engines and the viewers follow), and audited. Scene files'
+// features may be edited and deleted too: the edit wins over the file from
+// then on.
 
-// maxFenceBody bounds a fence document: a fence with thousands of
+// editable is a kind of scene feature the API edits.
+type editable struct {
+	kind   twin.Kind
+	noun   string // for messages and audit actions: fence, inspection point
+	audit  string // audit action prefix: fence, inspection.point
+	path   string // the collection's route
+	prefix string // of assigned ids
+	// check compiles the parsed entity (the engine's own check).
+	check func(s *Server, e *twin.Entity) error
+}
+
+var (
+	editFence = editable{kind: twin.KindFence, noun: "fence", audit: "fence", path: "/api/v1/fences", prefix: "FN-U",
+		check: func(s *Server, e *twin.Entity) error {
+			anchor := func(aid string) (orb.Point, bool) {
+				a, ok := s.opts.Scene.Get(aid)
+				if !ok {
+					return orb.Point{}, false
+				}
+				if a.Mobile != nil {
+					return a.Mobile.Fix.Point, !a.Mobile.Fix.At.IsZero()
+				}
+				return a.Point(), a.Placed()
+			}
+			_, err := fence.Parse(e, anchor)
+			return err
+		}}
+	editPoint = editable{kind: twin.KindInspectionPoint, noun: "inspection point", audit: "inspection.point", path: "/api/v1/inspections/points", prefix: "IP-U",
+		check: func(s *Server, e *twin.Entity) error {
+			_, err := inspect.PointFromEntity(e)
+			return err
+		}}
+)
+
+// maxFeatureBody bounds an edited feature: a fence with thousands of
 // vertices is a mistake, not a fence.
-const maxFenceBody = 256 << 10
+const maxFeatureBody = 256 << 10
 
-func (s *Server) fenceCreate(w http.ResponseWriter, r *http.Request, p principal) {
-	s.fencePut(w, r, p, "")
+// create answers POST on the kind's collection.
+func (k editable) create(s *Server) func(http.ResponseWriter, *http.Request, principal) {
+	return func(w http.ResponseWriter, r *http.Request, p principal) { k.put(s, w, r, p, "") }
 }
 
-func (s *Server) fenceReplace(w http.ResponseWriter, r *http.Request, p principal) {
-	s.fencePut(w, r, p, r.PathValue("id"))
+// replace answers PUT on one feature.
+func (k editable) replace(s *Server) func(http.ResponseWriter, *http.Request, principal) {
+	return func(w http.ResponseWriter, r *http.Request, p principal) { k.put(s, w, r, p, r.PathValue("id")) }
 }
 
-// fencePut creates (id "") or replaces the fence a request carries.
-func (s *Server) fencePut(w http.ResponseWriter, r *http.Request, p principal, id string) {
-	doc, e, err := s.readFence(w, r, id)
+// put creates (id "") or replaces the feature a request carries.
+func (k editable) put(s *Server, w http.ResponseWriter, r *http.Request, p principal, id string) {
+	doc, e, err := k.read(s, w, r, id)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -54,60 +94,69 @@ func (s *Server) fencePut(w http.ResponseWriter, r *http.Request, p principal, i
 	existing, exists := s.opts.Scene.Get(e.ID)
 	switch {
 	case id == "" && exists:
-		s.writeError(w, r, errorf(http.StatusConflict, codeConflict, "%s exists: PUT /api/v1/fences/%s replaces it", e.ID, e.ID))
+		s.writeError(w, r, errorf(http.StatusConflict, codeConflict, "%s exists: PUT %s/%s replaces it", e.ID, k.path, e.ID))
 		return
-	case id != "" && (!exists || existing.Kind != twin.KindFence):
-		s.writeError(w, r, errorf(http.StatusNotFound, codeNotFound, "no fence %q", id))
+	case id != "" && (!exists || existing.Kind != k.kind):
+		s.writeError(w, r, errorf(http.StatusNotFound, codeNotFound, "no %s %q", k.noun, id))
 		return
 	}
-	if err := s.opts.Store.PutEdit(r.Context(), store.Edit{ID: e.ID, Kind: string(twin.KindFence), Feature: doc, At: s.opts.Clock(), By: p.user.Username}); err != nil {
+	if err := s.opts.Store.PutEdit(r.Context(), store.Edit{ID: e.ID, Kind: string(k.kind), Feature: doc, At: s.opts.Clock(), By: p.user.Username}); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
 	if err := s.opts.Scene.Apply(twin.Upsert{Entity: e}).Err(); err != nil {
-		s.writeError(w, r, errorf(http.StatusBadRequest, codeBadRequest, "fence %s: %v", e.ID, err))
+		s.writeError(w, r, errorf(http.StatusBadRequest, codeBadRequest, "%s %s: %v", k.noun, e.ID, err))
 		return
 	}
-	action, status := "fence.create", http.StatusCreated
+	action, status := k.audit+".create", http.StatusCreated
 	if id != "" {
-		action, status = "fence.update", http.StatusOK
+		action, status = k.audit+".update", http.StatusOK
 	}
-	s.audit(r, p.user.Username, action, e.ID, map[string]any{"rule": e.String("rule"), "name": e.Name, "feature": json.RawMessage(doc)})
+	detail := map[string]any{"name": e.Name, "feature": json.RawMessage(doc)}
+	if rule := e.String("rule"); rule != "" {
+		detail["rule"] = rule
+	}
+	s.audit(r, p.user.Username, action, e.ID, detail)
 	w.Header().Set("Location", "/api/v1/entities/"+e.ID)
 	s.writeBytes(w, r, status, typeGeoJSON, append(doc, '\n'))
 }
 
-// fenceDelete removes a fence.
-func (s *Server) fenceDelete(w http.ResponseWriter, r *http.Request, p principal) {
-	id := r.PathValue("id")
-	e, ok := s.opts.Scene.Get(id)
-	if !ok || e.Kind != twin.KindFence {
-		s.writeError(w, r, errorf(http.StatusNotFound, codeNotFound, "no fence %q", id))
-		return
+// remove answers DELETE on one feature.
+func (k editable) remove(s *Server) func(http.ResponseWriter, *http.Request, principal) {
+	return func(w http.ResponseWriter, r *http.Request, p principal) {
+		id := r.PathValue("id")
+		e, ok := s.opts.Scene.Get(id)
+		if !ok || e.Kind != k.kind {
+			s.writeError(w, r, errorf(http.StatusNotFound, codeNotFound, "no %s %q", k.noun, id))
+			return
+		}
+		if err := s.opts.Store.PutEdit(r.Context(), store.Edit{ID: id, Kind: string(k.kind), Removed: true, At: s.opts.Clock(), By: p.user.Username}); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		if err := s.opts.Scene.Apply(twin.Remove{ID: id}).Err(); err != nil && !errors.Is(err, twin.ErrNotFound) {
+			s.writeError(w, r, err)
+			return
+		}
+		detail := map[string]any{"name": e.Name}
+		if rule := e.String("rule"); rule != "" {
+			detail["rule"] = rule
+		}
+		s.audit(r, p.user.Username, k.audit+".delete", id, detail)
+		w.WriteHeader(http.StatusNoContent)
 	}
-	if err := s.opts.Store.PutEdit(r.Context(), store.Edit{ID: id, Kind: string(twin.KindFence), Removed: true, At: s.opts.Clock(), By: p.user.Username}); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	if err := s.opts.Scene.Apply(twin.Remove{ID: id}).Err(); err != nil && !errors.Is(err, twin.ErrNotFound) {
-		s.writeError(w, r, err)
-		return
-	}
-	s.audit(r, p.user.Username, "fence.delete", id, map[string]any{"rule": e.String("rule"), "name": e.Name})
-	w.WriteHeader(http.StatusNoContent)
 }
 
-// readFence reads and checks the request's fence feature. The id comes
-// from the path (PUT; the body may repeat it), from properties.id, or is
-// assigned; kind is set to fence. It returns the normalised document and
-// the entity.
-func (s *Server) readFence(w http.ResponseWriter, r *http.Request, pathID string) ([]byte, *twin.Entity, error) {
+// read reads and checks the request's feature. The id comes from the path
+// (PUT; the body may repeat it), from properties.id, or is assigned; kind
+// is set. It returns the normalised document and the entity.
+func (k editable) read(s *Server, w http.ResponseWriter, r *http.Request, pathID string) ([]byte, *twin.Entity, error) {
 	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") && !strings.HasPrefix(ct, typeGeoJSON) {
-		return nil, nil, errorf(http.StatusUnsupportedMediaType, codeMediaType, "send the fence as application/geo+json or application/json")
+		return nil, nil, errorf(http.StatusUnsupportedMediaType, codeMediaType, "send the %s as application/geo+json or application/json", k.noun)
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxFenceBody))
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxFeatureBody))
 	if err != nil {
-		return nil, nil, errorf(http.StatusRequestEntityTooLarge, codeTooLarge, "a fence document is at most %d bytes", maxFenceBody)
+		return nil, nil, errorf(http.StatusRequestEntityTooLarge, codeTooLarge, "a %s document is at most %d bytes", k.noun, maxFeatureBody)
 	}
 	var doc map[string]any
 	if err := json.Unmarshal(body, &doc); err != nil {
@@ -117,24 +166,24 @@ func (s *Server) readFence(w http.ResponseWriter, r *http.Request, pathID string
 	if props == nil {
 		props = map[string]any{}
 	}
-	if k, ok := props["kind"]; ok && k != string(twin.KindFence) {
-		return nil, nil, errorf(http.StatusBadRequest, codeBadRequest, "kind %v: this endpoint takes fences", k)
+	if kind, ok := props["kind"]; ok && kind != string(k.kind) {
+		return nil, nil, errorf(http.StatusBadRequest, codeBadRequest, "kind %v: this endpoint takes %ss", kind, k.noun)
 	}
 	id, _ := props["id"].(string)
 	switch {
 	case pathID != "" && id != "" && id != pathID:
-		return nil, nil, errorf(http.StatusBadRequest, codeBadRequest, "properties.id %q is not the fence %q of the path", id, pathID)
+		return nil, nil, errorf(http.StatusBadRequest, codeBadRequest, "properties.id %q is not the %s %q of the path", id, k.noun, pathID)
 	case pathID != "":
 		id = pathID
 	case id == "":
-		id = newFenceID()
+		id = newEditID(k.prefix)
 	}
-	props["id"], props["kind"] = id, string(twin.KindFence)
+	props["id"], props["kind"] = id, string(k.kind)
 	doc["properties"] = props
 	delete(doc, "id")
 	norm, err := json.Marshal(doc)
 	if err != nil {
-		return nil, nil, errorf(http.StatusBadRequest, codeBadRequest, "fence: %v", err)
+		return nil, nil, errorf(http.StatusBadRequest, codeBadRequest, "%s: %v", k.noun, err)
 	}
 	e, probs := scenes.ParseFeature(norm, s.opts.Scene.Frame())
 	if len(probs) > 0 {
@@ -142,31 +191,22 @@ func (s *Server) readFence(w http.ResponseWriter, r *http.Request, pathID string
 		for i, p := range probs {
 			msgs[i] = p.Reason
 		}
-		return nil, nil, errorf(http.StatusBadRequest, codeBadRequest, "fence %s: %s", id, strings.Join(msgs, "; "))
+		return nil, nil, errorf(http.StatusBadRequest, codeBadRequest, "%s %s: %s", k.noun, id, strings.Join(msgs, "; "))
 	}
 	if e.Parent != "" {
 		if _, ok := s.opts.Scene.Get(e.Parent); !ok {
-			return nil, nil, errorf(http.StatusBadRequest, codeBadRequest, "fence %s: parent %q is not in the scene", id, e.Parent)
+			return nil, nil, errorf(http.StatusBadRequest, codeBadRequest, "%s %s: parent %q is not in the scene", k.noun, id, e.Parent)
 		}
 	}
-	anchor := func(aid string) (orb.Point, bool) {
-		a, ok := s.opts.Scene.Get(aid)
-		if !ok {
-			return orb.Point{}, false
-		}
-		if a.Mobile != nil {
-			return a.Mobile.Fix.Point, !a.Mobile.Fix.At.IsZero()
-		}
-		return a.Point(), a.Placed()
-	}
-	if _, err := fence.Parse(e, anchor); err != nil {
+	if err := k.check(s, e); err != nil {
 		return nil, nil, errorf(http.StatusBadRequest, codeBadRequest, "%v", err)
 	}
 	return norm, e, nil
 }
 
-func newFenceID() string {
+// newEditID is prefix and eight random hex digits.
+func newEditID(prefix string) string {
 	var b [4]byte
 	_, _ = rand.Read(b[:])
-	return fmt.Sprintf("FN-U%s", strings.ToUpper(hex.EncodeToString(b[:])))
+	return fmt.Sprintf("%s%s", prefix, strings.ToUpper(hex.EncodeToString(b[:])))
 }

@@ -46,9 +46,11 @@ func (s *Server) register() {
 	s.handleFunc("DELETE /api/v1/silences/{id}", s.authed(s.silenceRemove, roleAdmin, roleManager))
 	s.handleFunc("GET /api/v1/gatherings", s.gatheringList)
 	s.handleFunc("GET /api/v1/headcount", s.headcount)
-	s.handleFunc("POST /api/v1/fences", s.authed(s.fenceCreate, roleAdmin, roleManager))
-	s.handleFunc("PUT /api/v1/fences/{id}", s.authed(s.fenceReplace, roleAdmin, roleManager))
-	s.handleFunc("DELETE /api/v1/fences/{id}", s.authed(s.fenceDelete, roleAdmin, roleManager))
+	for _, k := range []editable{editFence, editPoint} {
+		s.handleFunc("POST "+k.path, s.authed(k.create(s), roleAdmin, roleManager))
+		s.handleFunc("PUT "+k.path+"/{id}", s.authed(k.replace(s), roleAdmin, roleManager))
+		s.handleFunc("DELETE "+k.path+"/{id}", s.authed(k.remove(s), roleAdmin, roleManager))
+	}
 	s.handleFunc("GET /api/v1/permits", s.permitList)
 	s.handleFunc("GET /api/v1/permits/rules", s.permitRules)
 	s.handleFunc("GET /api/v1/permits/export", s.authed(s.permitExport, roleAdmin, roleManager, roleEmergency, roleInspector))
