@@ -29,13 +29,15 @@ const (
 	KindPermit          Kind = "permit"
 	KindInspectionPoint Kind = "inspection_point"
 	KindThreatZone      Kind = "threat_zone"
+	KindHiddenDanger    Kind = "hidden_danger" // a hidden danger (隐患) found on inspection (W7)
 )
 
 // Layer is a named set of kinds: an OGC API collection and a stream layer.
 // Layer ids are snake_case and part of the public contract.
 type Layer string
 
-// The layers of DESIGN.md, plus gates and weather stations.
+// The layers of DESIGN.md, plus gates, weather stations and hidden
+// dangers.
 const (
 	LayerAreas            Layer = "areas"
 	LayerBuildings        Layer = "buildings"
@@ -57,6 +59,7 @@ const (
 	LayerHazardSources    Layer = "hazard_sources"
 	LayerRiskUnits        Layer = "risk_units"
 	LayerThreatZones      Layer = "threat_zones"
+	LayerHiddenDangers    Layer = "hidden_dangers"
 )
 
 // LayerInfo describes a layer for catalogues (OGC collections, the viewer's
@@ -93,6 +96,7 @@ var Layers = []LayerInfo{
 	{LayerHazardSources, "Major hazard sources", "重大危险源", []Kind{KindHazardSource}, false},
 	{LayerRiskUnits, "Risk units", "风险分区", []Kind{KindRiskUnit}, false},
 	{LayerThreatZones, "Threat zones", "威胁区域", []Kind{KindThreatZone}, true},
+	{LayerHiddenDangers, "Hidden dangers", "隐患", []Kind{KindHiddenDanger}, true},
 }
 
 var kindLayer = func() map[Kind]Layer {
