@@ -42,6 +42,9 @@ type apiError struct {
 	code   string
 	msg    string // for the client
 	cause  error  // for the log
+	// details are facts the client may act on (a check-in's distance
+	// and radius); nil: none.
+	details map[string]any
 }
 
 func (e *apiError) Error() string { return e.msg }
@@ -75,9 +78,10 @@ type errorBody struct {
 }
 
 type errorDetail struct {
-	Code    string `json:"code"`
-	Message string `json:"message"`
-	ID      string `json:"id"`
+	Code    string         `json:"code"`
+	Message string         `json:"message"`
+	ID      string         `json:"id"`
+	Details map[string]any `json:"details,omitempty"`
 }
 
 // writeError is the one way errors leave the API: it classifies err, counts
@@ -98,7 +102,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	if ae.status == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="chemtwin"`)
 	}
-	s.writeJSON(w, r, ae.status, "application/json", errorBody{errorDetail{Code: ae.code, Message: ae.msg, ID: id}})
+	s.writeJSON(w, r, ae.status, "application/json", errorBody{errorDetail{Code: ae.code, Message: ae.msg, ID: id, Details: ae.details}})
 }
 
 // errorID returns 8 random bytes in hex, to find an answer in the log.
