@@ -427,22 +427,23 @@ const (
 // item or an out-of-range reading, at the point's place, closed through
 // rectify → accept.
 type Danger struct {
-	ID          string        `json:"id"`
-	Point       string        `json:"point,omitempty"`
-	CheckIn     string        `json:"checkin,omitempty"`
-	Item        string        `json:"item,omitempty"`
-	Lon         float64       `json:"lon"`
-	Lat         float64       `json:"lat"`
-	AreaID      string        `json:"area_id,omitempty"`
-	Description string        `json:"description"`
-	Level       string        `json:"level"`
-	Fix         string        `json:"fix"`
-	Deadline    *time.Time    `json:"deadline,omitempty"`
-	Photos      []string      `json:"photos,omitempty"`
-	Status      string        `json:"status"`
-	FoundBy     string        `json:"found_by"`
-	FoundAt     time.Time     `json:"found_at"`
-	Log         []DangerEvent `json:"log"`
+	ID            string        `json:"id"`
+	Point         string        `json:"point,omitempty"`
+	CheckIn       string        `json:"checkin,omitempty"`
+	Item          string        `json:"item,omitempty"`
+	Lon           float64       `json:"lon"`
+	Lat           float64       `json:"lat"`
+	AreaID        string        `json:"area_id,omitempty"`
+	Description   string        `json:"description"`
+	DescriptionEn string        `json:"description_en,omitempty"` // for the English UI
+	Level         string        `json:"level"`
+	Fix           string        `json:"fix"`
+	Deadline      *time.Time    `json:"deadline,omitempty"`
+	Photos        []string      `json:"photos,omitempty"`
+	Status        string        `json:"status"`
+	FoundBy       string        `json:"found_by"`
+	FoundAt       time.Time     `json:"found_at"`
+	Log           []DangerEvent `json:"log"`
 }
 
 // DangerEvent is one step of a hidden danger's life.
