@@ -75,6 +75,10 @@ type Store interface {
 	Scenarios
 	// Permits holds the special-work permits.
 	Permits
+	// Records holds the domain services' documents (inspections, …).
+	Records
+	// Blobs holds immutable files (photos).
+	Blobs
 
 	// Ping checks that the store answers.
 	Ping(ctx context.Context) error

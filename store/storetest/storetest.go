@@ -134,6 +134,12 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Run("Scenarios", s.testScenarios)
 	t.Run("Permits", s.testPermits)
 	t.Run("SaveAlarms", s.testSaveAlarms)
+	t.Run("Records", s.testRecords)
+	t.Run("RecordFilters", s.testRecordFilters)
+	t.Run("RecordsInvalid", s.testRecordsInvalid)
+	t.Run("PutRecords", s.testPutRecords)
+	t.Run("Blobs", s.testBlobs)
+	t.Run("RecordsConcurrency", s.testRecordsConcurrency)
 }
 
 // RunDurable runs Run and then the durability tests: records written,
@@ -148,6 +154,7 @@ func RunDurable(t *testing.T, open func(t *testing.T) store.Store, reopen func(t
 	Run(t, open)
 	s := suite{open: open, reopen: reopen}
 	t.Run("Durable", s.testDurable)
+	t.Run("RecordsDurable", s.testRecordsDurable)
 }
 
 type suite struct {
