@@ -49,6 +49,11 @@ const (
 	CodeByRequired   = "by_required"   // who takes the step is required
 	CodeInvalidTime  = "invalid_time"  // the step is dated before the last one
 	CodeInvalidInput = "invalid_input" // a note or photo id too long, too many photos
+
+	// The service's refusals.
+	CodePointNotFound = "point_not_found" // no inspection point of that id
+	CodeTaskNotFound  = "task_not_found"  // no task of that id
+	CodeInUse         = "in_use"          // a route a plan walks cannot be deleted
 )
 
 // refuse builds a refusal; details may be nil.
