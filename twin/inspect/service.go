@@ -77,9 +77,9 @@ type Service struct {
 
 	mu       sync.Mutex
 	points   map[string]*Point
-	dirty    atomic.Bool      // the scene's points changed: reload them
-	open     map[string]*Task // tasks not closed yet
-	known    map[string]bool  // task ids stored (recent windows)
+	dirty    atomic.Bool       // the scene's points changed: reload them
+	open     map[string]*Task  // tasks not closed yet
+	known    map[string]bool   // task ids stored (recent windows)
 	statuses map[string]string // point → "status|task" last published
 	loaded   bool
 }
