@@ -41,6 +41,7 @@ import (
 	"github.com/chemtwin/chemtwin/twin/alarm"
 	"github.com/chemtwin/chemtwin/twin/fence"
 	"github.com/chemtwin/chemtwin/twin/gather"
+	"github.com/chemtwin/chemtwin/twin/inspect"
 	"github.com/chemtwin/chemtwin/twin/permit"
 	"github.com/chemtwin/chemtwin/twin/permit/form"
 	"github.com/chemtwin/chemtwin/twin/rules"
@@ -70,6 +71,7 @@ type Service struct {
 	fences  *fence.Service
 	threat  *threat.Service // nil for a scene without a plant frame
 	permits *permit.Service
+	inspect *inspect.Service
 	video   *video.Linker  // nil for a scene without a plant frame
 	park    *park.Uploader // nil without --park-url
 	broker  *broker.Broker // nil with an external broker
@@ -234,6 +236,12 @@ func (s *Service) openAlarms(ctx context.Context) (err error) {
 		Clock: s.cfg.Clock, Location: s.site.Location, Calendar: cal, Wind: s.windNow})
 	if err != nil {
 		return fmt.Errorf("chemtwin: permits: %w", err)
+	}
+	s.inspect, err = inspect.NewService(inspect.Options{Store: s.store, Scene: s.scene, Alarms: s.alarms, Logger: s.log,
+		Clock: s.cfg.Clock, Location: s.site.Location, Seed: s.inspectionSeed(),
+		Workday: func(day time.Time) bool { return cal.Workday(day, s.site.Location) }})
+	if err != nil {
+		return fmt.Errorf("chemtwin: inspections: %w", err)
 	}
 	// Live threat zones: gas alarms → source estimate → zones as
 	// threat_zone entities (layer and OGC collection threat_zones).
@@ -478,7 +486,7 @@ func (s *Service) openHTTP(ctx context.Context) (err error) {
 	}
 	handler, err := api.New(api.Options{
 		Scene: s.scene, Store: s.store, Alarms: s.alarms, Gatherings: s.gather, Video: s.video, Stream: s.hub, Tiles: s.tiles,
-		Threats: threats, Permits: s.permits, EnterpriseCode: s.enterpriseCode(),
+		Threats: threats, Permits: s.permits, Inspections: s.inspect, EnterpriseCode: s.enterpriseCode(),
 		Viewer: cesium.Handler(s.cfg.WebDir), Logger: s.log, Registerer: s.reg,
 		// The default registry holds the Go and process collectors and the
 		// pmtiles_* metrics go-pmtiles registers there itself.
@@ -511,6 +519,7 @@ func (s *Service) wire() {
 	s.scene.Observe(s.rules.Observe)
 	s.scene.Observe(s.gather.Observe)
 	s.scene.Observe(s.fences.Observe)
+	s.scene.Observe(s.inspect.Observe)
 	if s.video != nil {
 		s.scene.Observe(s.video.Observe)
 	}
@@ -583,6 +592,7 @@ func (s *Service) Run(ctx context.Context) error {
 	g.Go(func() error { return s.gather.Run(gctx) })
 	g.Go(func() error { return s.fences.Run(gctx) })
 	g.Go(func() error { return s.permits.Run(gctx) })
+	g.Go(func() error { return s.inspect.Run(gctx) })
 	if s.threat != nil {
 		g.Go(func() error { return s.threat.Run(gctx) })
 	}
@@ -669,4 +679,10 @@ func (s *Service) enterpriseCode() string {
 		return ""
 	}
 	return code
+}
+
+// inspectionSeed is the scene's inspection routes and plans
+// (inspections.json), stored at start where the store lacks them.
+func (s *Service) inspectionSeed() inspect.Seed {
+	return inspect.Seed{}
 }

@@ -68,6 +68,7 @@ func (s *Server) register() {
 	// Signing roles may try to approve (an inspector may not); the
 	// permit's approver list and the approver's tag on site decide.
 	s.handleFunc("POST /api/v1/permits/{id}/approve", s.authed(s.permitStep("approve"), permitRoles...))
+	s.inspectionRoutes()
 	s.handleFunc("GET /api/v1/threats", s.threatList)
 	s.handleFunc("GET /api/v1/substances", s.substanceList)
 	s.handleFunc("GET /api/v1/scenarios", s.scenarioList)

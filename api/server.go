@@ -43,6 +43,9 @@ type Options struct {
 	// Permits is the special-work permit service; nil: the permit routes
 	// answer 503.
 	Permits Permits
+	// Inspections is the inspection service (W7); nil: the inspection and
+	// hidden-danger routes answer 503.
+	Inspections Inspections
 	// EnterpriseCode is the enterprise's unified social credit code (GB
 	// 32100-2015) the permit export carries; "" leaves it out.
 	EnterpriseCode string

@@ -666,11 +666,33 @@ func (s *Service) CheckIn(ctx context.Context, q CheckInRequest) (CheckIn, error
 		v.Task = s.taskFor(q.Person, p.ID)
 	}
 	c, err := Verify(v)
+	if err == nil {
+		err = s.photosExist(ctx, q.Photos, q.Results)
+	}
 	if err != nil {
 		s.attempt(ctx, q, p, err, now)
 		return CheckIn{}, err
 	}
 	return s.acceptLocked(ctx, c, v.Task, p, now)
+}
+
+// photosExist refuses a check-in or a danger's step naming a photo that
+// was not uploaded.
+func (s *Service) photosExist(ctx context.Context, photos []string, results []Result) error {
+	ids := slices.Clone(photos)
+	for _, r := range results {
+		if r.Photo != "" {
+			ids = append(ids, r.Photo)
+		}
+	}
+	for _, id := range ids {
+		if _, err := s.opts.Store.GetBlob(ctx, id); errors.Is(err, store.ErrNotFound) {
+			return refuse(CodeResultsInvalid, map[string]any{"photo": id}, "photo %q was not uploaded", id)
+		} else if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // taskLocked returns the open task id, or the stored (closed) one.
@@ -963,6 +985,9 @@ func (s *Service) DangerStep(ctx context.Context, id, action, by, note string, p
 		return d, err
 	}
 	now := s.opts.Clock()
+	if err := s.photosExist(ctx, photos, nil); err != nil {
+		return d, err
+	}
 	switch action {
 	case "rectify":
 		err = d.Rectify(by, now, note, photos)
@@ -1002,6 +1027,9 @@ func (s *Service) Report(ctx context.Context, d Danger) (Danger, error) {
 		return d, refuse(CodeInvalidInput, nil, "fix %q (want on_spot or deadline)", d.Fix)
 	case d.Fix == FixDeadline && (d.Deadline == nil || !d.Deadline.After(now)):
 		return d, refuse(CodeInvalidInput, nil, "a deadline in the future is required")
+	}
+	if err := s.photosExist(ctx, d.Photos, nil); err != nil {
+		return d, err
 	}
 	d.ID, d.Status, d.FoundAt = newID("HD", now), DangerRectifying, now
 	d.AreaID = s.areaOf(orb.Point{d.Lon, d.Lat})

@@ -267,3 +267,19 @@ func TestCalendarFromSettings(t *testing.T) {
 		}
 	}
 }
+
+// TestCalendarWorkday: weekdays work, weekends rest, holidays rest and
+// 调休 weekend days work.
+func TestCalendarWorkday(t *testing.T) {
+	loc := time.FixedZone("CST", 8*3600)
+	c := Calendar{Holidays: []string{"2026-10-01"}, Workdays: []string{"2026-10-10"}}
+	for _, tc := range []struct {
+		day  string
+		want bool
+	}{{"2026-09-30", true}, {"2026-10-01", false}, {"2026-10-03", false}, {"2026-10-10", true}, {"2026-10-11", false}} {
+		d, _ := time.ParseInLocation(time.DateOnly, tc.day, loc)
+		if got := c.Workday(d.Add(23*time.Hour), loc); got != tc.want {
+			t.Errorf("%s: workday %v, want %v", tc.day, got, tc.want)
+		}
+	}
+}

@@ -99,6 +99,21 @@ func (r *Rules) UpgradeReasons(t time.Time, loc *time.Location, c Calendar, wind
 	return out
 }
 
+// Workday reports whether day (its date in loc) is a working day: Monday
+// to Friday unless a holiday, and the weekend days worked instead (调休).
+func (c Calendar) Workday(day time.Time, loc *time.Location) bool {
+	local := day.In(loc)
+	d := local.Format(time.DateOnly)
+	switch {
+	case slices.Contains(c.Holidays, d):
+		return false
+	case slices.Contains(c.Workdays, d):
+		return true
+	}
+	wd := local.Weekday()
+	return wd != time.Saturday && wd != time.Sunday
+}
+
 // CalendarFromSettings reads a site's permit calendar from its settings
 // (site.json "settings": {"permit_calendar": {"holidays": […], "workdays":
 // […], "special_periods": [{"name", "from", "to"}]}}); none is an empty
