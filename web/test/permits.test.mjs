@@ -9,13 +9,21 @@
 // missing, measures unconfirmed, gas analysis missing), and carries the
 // permit through risk analysis, briefing, the sixteen measures, a gas
 // analysis and the on-site sign-off to the work in progress, the map's
-// colour following; then the card and the list in English.
+// colour following; then the card and the list in English. A confined
+// space booked over REST is re-issued through its card — the form
+// prefilled, the old permit void and linked to the new one — and, driven
+// to work in progress over REST, keeps its entry register through the
+// card: a worker goes in, the guardian is refused, closing is refused
+// while the worker is inside, the worker comes out and the work closes;
+// the card prints the permit in a new tab, and today's work exports the
+// day as CSV.
 //
 // Software WebGL keeps the page's main thread busy: the checks read the
 // card in one round trip (snap) rather than element by element.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { readFileSync } from "node:fs";
 import { startServer, openViewer, outDir, sleep, until, login } from "./harness.mjs";
 
 // permits.js GROUPS (Okabe–Ito)
@@ -24,10 +32,13 @@ const PLANNED = "#56b4e9", APPROVED = "#009e73", RUNNING = "#e69f00";
 // manager's person, two welders holding 熔化焊接与热切割作业 certificates,
 // and the guardian
 const MANAGER = "PS-0001", WELDERS = ["PS-0273", "PS-0276"], GUARDIAN = "PS-0064";
+// the confined space's workers and guardian (内操 of the demo registry)
+const CS_WORKERS = ["PS-0100", "PS-0101"], CS_GUARDIAN = "PS-0102";
 
 let server, view, page;
-let permitId = null, centre = null, names = {};
+let permitId = null, centre = null, hotRing = null, names = {};
 let pinTimer = null;
+const pins = new Map(); // tag → [lon, lat] that pin() publishes
 
 before(async () => {
   server = await startServer();
@@ -43,7 +54,7 @@ after(async () => {
 
 // snap reads the permits panel in one go: the card, the list row of the
 // permit, and what the map draws of it (permits.js drawnPermits).
-const snap = () => page.evaluate(async (id) => {
+const snap = (which = permitId) => page.evaluate(async (id) => {
   const q = (s) => document.querySelector(s);
   const text = (s) => q(s)?.textContent ?? null;
   const drawn = (await import("/js/permits.js")).drawnPermits();
@@ -73,13 +84,23 @@ const snap = () => page.evaluate(async (id) => {
     workers: [...document.querySelectorAll("#permit-workers li")].map((e) => e.dataset.person),
     approvers: q("#permit-form input[name=approvers]")?.value ?? null, hint: text("#permit-level-hint"),
     planned: text('#permit-legend [data-group="planned"] b'),
+    register: [...document.querySelectorAll("#permit-register-list tbody tr")].map((tr) => ({ ...tr.dataset, text: tr.textContent })),
+    inside: text("#permit-register-inside"), registerForm: Boolean(q("#permit-register-form")) && !q("#permit-register-form").hidden,
+    reissue: Boolean(q("#permit-reissue")), reissuedFrom: q("#permit-reissued-from")?.dataset.open ?? null,
+    reissuedAs: q("#permit-reissued-as")?.dataset.open ?? null,
+    info: q("#info-panel") && !q("#info-panel").hidden ? { title: text("#info-title"), fields: text("#info-panel .info-fields") } : null,
+    form: q("#permit-form-host") && !q("#permit-form-host").hidden ? {
+      title: text("#permit-form-host h2"), note: text("#permit-reissue-note"), type: q("#permit-form select[name=type]")?.value,
+      content: q("#permit-form textarea[name=content]")?.value, guardian: q("#permit-form input[name=guardian]")?.value,
+      submit: text("#permit-submit") } : null,
   };
-}, permitId);
+}, which);
 
-// waitSnap polls snap until ok(snap) holds, and returns that snap.
-async function waitSnap(ok, what, ms = 10000) {
+// waitSnap polls snap (of permit id) until ok(snap) holds, and returns
+// that snap.
+async function waitSnap(ok, what, ms = 10000, id = permitId) {
   let last = null;
-  return until(async () => { last = await snap(); return ok(last) && last; }, ms, () => `${what}: ${JSON.stringify(last)}`);
+  return until(async () => { last = await snap(id); return ok(last) && last; }, ms, () => `${what}: ${JSON.stringify(last)}`);
 }
 
 // get reads the REST API from the test (not through the busy page).
@@ -89,15 +110,41 @@ async function get(path) {
   return r.json();
 }
 
-// step clicks a workflow button of the card and returns the server's
-// answer to it: HTTP status and body.
-async function step(name) {
+// click clicks what selector finds on the card and returns the server's
+// answer to the POST it makes for permit id: HTTP status and body.
+async function click(selector, id = permitId) {
   const [resp] = await Promise.all([
-    page.waitForResponse((r) => r.request().method() === "POST" && r.url().includes(`/api/v1/permits/${permitId}/`), { timeout: 10000 }),
-    page.locator(`#permit-actions [data-step="${name}"]`).click(),
+    page.waitForResponse((r) => r.request().method() === "POST" && r.url().includes(`/api/v1/permits/${id}/`), { timeout: 10000 }),
+    page.locator(selector).click(),
   ]);
   return { status: resp.status(), json: await resp.json() };
 }
+
+// step clicks a workflow button of the card.
+const step = (name, id = permitId) => click(`#permit-actions [data-step="${name}"]`, id);
+
+// rest calls the REST API from the test as user (test setup: the browser
+// tests what it shows); it fails the test on a refusal.
+const tokens = {};
+async function rest(user, method, path, body) {
+  if (!tokens[user]) {
+    const r = await fetch(new URL("/api/v1/auth/login", server.url), { method: "POST", headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ username: user, password: "demo" }) });
+    tokens[user] = (await r.json()).token;
+  }
+  const r = await fetch(new URL(path, server.url), { method, headers: { Authorization: "Bearer " + tokens[user], "Content-Type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body) });
+  const json = await r.json();
+  assert.ok(r.ok, `${method} ${path}: ${r.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+// pin publishes the pinned tags' positions. The simulator walks every
+// registered tag; stamped 30 s ahead (within ingest's 60 s future skew)
+// these fixes make its own ones out of order, so the pinned stay put.
+const pin = () => Promise.all([...pins].map(([tag, [lon, lat]]) =>
+  server.publish(`chemtwin/demo/tags/${tag}/position`, { lon, lat, ts: Date.now() + 30000 })));
+const tagOf = async (id) => (await get("/api/v1/entities/" + id)).properties.tag;
 
 test("a manager books a hot-work permit by drawing its area; the map and today's work show it", async () => {
   await login(page, "manager");
@@ -157,7 +204,7 @@ test("a manager books a hot-work permit by drawing its area; the map and today's
   assert.equal(Date.parse(body.end) - Date.parse(body.start), 8 * 3600e3, "default window: 8 h");
   assert.ok(Math.abs(Date.parse(body.start) - Date.now()) < 120e3, `start ${body.start} is not now`);
   assert.equal(body.geometry.type, "Polygon");
-  const ring = body.geometry.coordinates[0];
+  const ring = hotRing = body.geometry.coordinates[0];
   assert.equal(ring.length, 5, `four corners, closed: ${JSON.stringify(ring)}`);
   assert.deepEqual(ring[0], ring[4]);
   assert.equal(new Set(ring.slice(0, 4).map(String)).size, 4, "four distinct corners");
@@ -202,11 +249,8 @@ test("the card shows the live checks and carries the permit to work in progress,
   await waitSnap((x) => x.card && x.status === "booked", "the card did not open");
 
   // The guardian and the approver (the manager) go to the work: their tags
-  // report the work's centre. The simulator walks every registered tag;
-  // stamped 30 s ahead (within ingest's 60 s future skew) these fixes make
-  // its own ones out of order, so the two stay put while the test runs.
-  const tags = await Promise.all([GUARDIAN, MANAGER].map(async (id) => (await get("/api/v1/entities/" + id)).properties.tag));
-  const pin = () => Promise.all(tags.map((tag) => server.publish(`chemtwin/demo/tags/${tag}/position`, { lon: centre[0], lat: centre[1], ts: Date.now() + 30000 })));
+  // report the work's centre while the test runs.
+  for (const id of [GUARDIAN, MANAGER]) pins.set(await tagOf(id), centre);
   await pin();
   pinTimer = setInterval(() => pin().catch((err) => console.warn("publish failed", err.message)), 2000);
 
@@ -346,6 +390,149 @@ test("the card and the list in English", async () => {
   assert.deepEqual([l.row.name, l.row.status], ["Hot work (Special)", "In progress"]);
   await page.click("#lang-toggle");
   await waitSnap((x) => x.row?.status === "作业中", "the list not back in Chinese", 5000);
+});
+
+let oldId = null, csId = null, csPoint = null;
+
+test("a confined space is re-issued through its card: the form prefilled, the old permit void and linked", async () => {
+  assert.ok(hotRing, "no hot-work permit booked");
+  // the confined space: a work point 30 m east of the hot work's area (not
+  // the same place: that would need the permits related)
+  const east = Math.max(...hotRing.map(([lon]) => lon));
+  const round = (v) => Math.round(v * 1e8) / 1e8; // as the form sends it
+  csPoint = [round(east + 30 / (111320 * Math.cos((centre[1] * Math.PI) / 180))), round(centre[1])];
+  for (const id of [...CS_WORKERS, CS_GUARDIAN]) names[id] = (await get("/api/v1/entities/" + id)).properties.name;
+  // from the minute before (the form's times are to the minute)
+  const start = Math.floor(Date.now() / 60e3) * 60e3 - 60e3;
+  const old = await rest("manager", "POST", "/api/v1/permits", {
+    type: "confined_space", level: "", content: "清理 V-101 储罐内部残渣", geometry: { type: "Point", coordinates: csPoint },
+    start: new Date(start).toISOString(), end: new Date(start + 8 * 3600e3).toISOString(),
+    workers: CS_WORKERS, guardian: CS_GUARDIAN, approvers: ["manager"], substance: "methane",
+  });
+  oldId = old.id;
+
+  // its card from today's work: the work's description, 重新办理
+  await page.locator(`.permit-row[data-permit-id="${oldId}"] .permit-row-main`).click({ timeout: 10000 });
+  let c = await waitSnap((x) => x.card && x.status === "booked" && x.reissue, "the booked confined space's card", 10000, oldId);
+  assert.match(c.facts, /作业内容清理 V-101 储罐内部残渣/);
+
+  // the form, prefilled from the permit
+  await page.click("#permit-reissue");
+  c = await waitSnap((x) => x.form && x.form.type === "confined_space", "the re-issue form not shown", 5000, oldId);
+  assert.deepEqual(c.form, { title: `重新办理作业票 ${oldId}`, note: `提交后原作业票 ${oldId} 作废（已过期的仍为过期）`, type: "confined_space",
+    content: "清理 V-101 储罐内部残渣", guardian: `${names[CS_GUARDIAN]} (${CS_GUARDIAN})`, submit: "重新办理" });
+  assert.deepEqual(c.workers, CS_WORKERS);
+  assert.equal(c.approvers, "manager");
+  assert.equal(c.area, "作业点");
+
+  // a changed description, then re-issued
+  await page.locator("#permit-form textarea[name=content]").fill("清理 V-101 储罐内部残渣并更换人孔垫片");
+  const isReissue = (r) => r.method() === "POST" && new URL(r.url()).pathname === `/api/v1/permits/${oldId}/reissue`;
+  const [req, resp] = await Promise.all([
+    page.waitForRequest(isReissue, { timeout: 10000 }),
+    page.waitForResponse((r) => isReissue(r.request()), { timeout: 10000 }),
+    page.click("#permit-submit"),
+  ]);
+  assert.equal(resp.status(), 201, await resp.text());
+  csId = (await resp.json()).id;
+  const body = JSON.parse(req.postData());
+  assert.deepEqual({ type: body.type, level: body.level, content: body.content, workers: body.workers, guardian: body.guardian, approvers: body.approvers, substance: body.substance },
+    { type: "confined_space", level: "", content: "清理 V-101 储罐内部残渣并更换人孔垫片", workers: CS_WORKERS, guardian: CS_GUARDIAN, approvers: ["manager"], substance: "methane" });
+  assert.deepEqual(body.geometry, old.geometry);
+  assert.deepEqual([body.start, body.end].map(Date.parse), [old.start, old.end].map(Date.parse), "the window still ahead is kept");
+
+  // the new card names the old permit; the old card shows it void and
+  // links the new one
+  c = await waitSnap((x) => x.card && x.status === "booked" && x.reissuedFrom === oldId, "the new permit's card", 10000, csId);
+  assert.equal(c.message, `已重新办理为 ${csId}，原作业票 ${oldId} 已作废`);
+  assert.equal(c.title, "受限空间作业");
+  await page.click("#permit-reissued-from");
+  c = await waitSnap((x) => x.status === "void" && x.reissuedAs === csId && /已作废/.test(x.info?.fields), "the old permit not shown void", 10000, oldId);
+  assert.match(c.statusText, /已作废\s*状态代码 4/);
+  assert.ok(!c.reissue, "a void permit offers a re-issue");
+  // selected, the info panel names it and its state in words
+  assert.equal(c.info.title, "受限空间作业");
+  assert.match(c.info.fields, new RegExp(`状态已作废.*作业人员.*${names[CS_WORKERS[0]]} \\(${CS_WORKERS[0]}\\)`));
+  assert.match(c.info.fields, /类别代码 70 · 状态代码 4/);
+});
+
+test("the confined space's entry register through the card; the print view and the export", async () => {
+  assert.ok(csId, "no confined space re-issued");
+  // to work in progress over REST, the approver (the manager) and the
+  // guardian at the work
+  pins.set(await tagOf(MANAGER), csPoint);
+  pins.set(await tagOf(CS_GUARDIAN), csPoint);
+  await pin();
+  const path = `/api/v1/permits/${csId}`;
+  for (const s of ["apply", "risk-analysis", "briefing"]) await rest("manager", "POST", `${path}/${s}`);
+  const { measures } = await get(path);
+  for (const m of measures) await rest("manager", "POST", `${path}/measures/${m.n}/confirm`);
+  // oxygen 20.9 %vol: within 19.5–21 %vol in a confined space (GB 30871-2022)
+  await rest("manager", "POST", `${path}/gas-analyses`, { gas: "oxygen", value: 20.9, unit: "%VOL", sampled_at: new Date().toISOString() });
+  // the approval opens once the manager's pinned fix has arrived
+  await until(async () => {
+    const r = await fetch(new URL(`${path}/approve`, server.url), { method: "POST", headers: { Authorization: "Bearer " + tokens.manager } });
+    if (r.ok) return true;
+    assert.equal((await r.json()).error.code, "approver_not_on_site", "approval refused");
+    return false;
+  }, 15000, "the manager never on site");
+  await rest("manager", "POST", `${path}/start`);
+
+  // its card (from the old one's link) shows the register's form
+  await page.click("#permit-reissued-as");
+  let c = await waitSnap((x) => x.status === "in_progress" && x.registerForm && x.inside, "not in progress with the register on the card", 10000, csId);
+  assert.equal(c.register.length, 0);
+  assert.match(c.inside, /^现在在内：0 人，0 件工具/);
+  const form = page.locator("#permit-register-form");
+  const register = (who, dir) => form.locator("select[name=person]").selectOption(who)
+    .then(() => click(`#permit-register-form [data-register="person"][data-direction="${dir}"]`, csId));
+
+  // a worker goes in: listed, and inside
+  let r = await register(CS_WORKERS[0], "in");
+  assert.equal(r.status, 201, JSON.stringify(r.json));
+  c = await waitSnap((x) => x.register.length === 1 && /现在在内：1 人/.test(x.inside ?? ""), "the entry not shown", 10000, csId);
+  assert.deepEqual({ kind: c.register[0].kind, id: c.register[0].id, direction: c.register[0].direction }, { kind: "person", id: CS_WORKERS[0], direction: "in" });
+  assert.match(c.register[0].text, new RegExp(`${names[CS_WORKERS[0]]} \\(${CS_WORKERS[0]}\\)进入manager`));
+  assert.ok(c.inside.includes(`${names[CS_WORKERS[0]]} (${CS_WORKERS[0]})`), c.inside);
+  assert.equal(c.message, `已登记进入：${names[CS_WORKERS[0]]} (${CS_WORKERS[0]})`);
+
+  // the guardian stays outside
+  r = await register(CS_GUARDIAN, "in");
+  assert.equal(r.json.error.code, "guardian_stays_outside");
+  c = await waitSnap((x) => x.code === "guardian_stays_outside", "the guardian's refusal not shown", 5000, csId);
+  assert.equal(c.message, "监护人须留在受限空间外");
+  assert.ok(c.bad);
+
+  // no closing with someone inside
+  r = await step("close", csId);
+  assert.equal(r.json.error.code, "people_inside");
+  c = await waitSnap((x) => x.code === "people_inside", "the close refusal not shown", 5000, csId);
+  assert.equal(c.message, "受限空间内仍有人员");
+  assert.match(c.detail, new RegExp(CS_WORKERS[0]));
+
+  // out, then closed
+  r = await register(CS_WORKERS[0], "out");
+  assert.equal(r.status, 201, JSON.stringify(r.json));
+  c = await waitSnap((x) => x.register.length === 2 && /现在在内：0 人/.test(x.inside ?? ""), "the exit not shown", 10000, csId);
+  assert.equal(c.register[0].direction, "out");
+  r = await step("close", csId);
+  assert.equal(r.status, 200, JSON.stringify(r.json));
+  await waitSnap((x) => x.status === "accepted", "not closed", 10000, csId);
+
+  // 打印 opens the GB 30871 form of the permit in a new tab, in Chinese
+  const [popup] = await Promise.all([page.waitForEvent("popup", { timeout: 10000 }), page.click("#permit-print")]);
+  await popup.waitForLoadState("domcontentloaded");
+  assert.equal(new URL(popup.url()).pathname + new URL(popup.url()).search, `/api/v1/permits/${csId}/print?lang=zh`);
+  const printed = await popup.locator("body").innerText();
+  for (const w of ["受限空间安全作业票", csId, "清理 V-101 储罐内部残渣并更换人孔垫片"]) assert.ok(printed.includes(w), `${w} not on the print view`);
+  await popup.close();
+
+  // 导出: the day's permits as CSV (fetched with the token, saved as a file)
+  await page.click("#permit-back");
+  const [download] = await Promise.all([page.waitForEvent("download", { timeout: 10000 }), page.click("#permit-export")]);
+  assert.match(download.suggestedFilename(), /^permits-\d{8}-\d{8}\.csv$/);
+  const csv = readFileSync(await download.path(), "utf8");
+  for (const id of [permitId, oldId, csId]) assert.ok(csv.includes(id), `${id} not exported`);
 });
 
 test("no outside requests and no unexpected console errors", async () => {

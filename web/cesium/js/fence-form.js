@@ -4,6 +4,7 @@
 // that POST / PUT /api/v1/fences take.
 import { t } from "./i18n.js";
 import { h, fill } from "./dom.js";
+import { geometryOf } from "./draw.js";
 
 export const RULES = ["forbidden", "keep_in", "headcount", "static", "lingering", "post", "speed"];
 const IDENTITIES = ["internal", "contractor", "visitor"];
@@ -110,13 +111,7 @@ export function fillForm(form, p) {
 }
 
 // fenceBody is the Feature to send: ring is [[lon, lat], …] (open or
-// closed), props from readForm.
+// closed, three vertices or more), props from readForm.
 export function fenceBody(ring, props) {
-  const coords = ring.map(([lon, lat]) => [round(lon), round(lat)]);
-  const [a, b] = [coords[0], coords[coords.length - 1]];
-  if (a[0] !== b[0] || a[1] !== b[1]) coords.push([...a]);
-  return { type: "Feature", geometry: { type: "Polygon", coordinates: [coords] }, properties: props };
+  return { type: "Feature", geometry: geometryOf(ring), properties: props };
 }
-
-// round keeps 8 decimals of a degree (about 1 mm).
-const round = (v) => Math.round(v * 1e8) / 1e8;

@@ -6,6 +6,8 @@ import { state, emit } from "./state.js";
 import { t, tOr, name, fmtTime, fmtDuration } from "./i18n.js";
 import { h } from "./dom.js";
 import { typeLabel, alarmMessage, alarmPlace, alarmSince } from "./alarms.js";
+import { loadRules, permitName, statusName, groupOf } from "./permits.js";
+import { fmtWindow, entityLabel } from "./permit-form.js";
 
 // Properties that every kind carries or that the header already shows.
 const SKIP = new Set(["id", "kind", "name", "name_en", "parent", "updated", "area_id", "ts"]);
@@ -24,7 +26,7 @@ export function describeFeature(feature, live) {
   if (alt && alt !== model.title) model.fields.push([t("info.altname"), alt]);
   const areaName = areaOf(p);
   if (areaName) model.fields.push([t("info.area"), areaName]);
-  const kinds = { person, vehicle, gas_detector: gasDetector, camera, area, building };
+  const kinds = { person, vehicle, gas_detector: gasDetector, camera, area, building, permit };
   (kinds[p.kind] || generic)(p, model, live);
   return model;
 }
@@ -113,6 +115,25 @@ function area(p, model) {
 function building(p, model) {
   model.fields.push([t("info.floors"), p.floors], [t("info.height"), Number.isFinite(p.height) ? `${p.height} m` : ""],
     [t("info.use"), p.use]);
+}
+
+// permit names a special-work permit (its type and level) and its state
+// in words from the permit rule tables, which it asks for once (the panel
+// redraws every second, so the words come when the tables do).
+function permit(p, model) {
+  loadRules();
+  model.title = permitName(p);
+  const tone = { in_progress: "warn", suspended: "bad", done: "ok" }[groupOf(p.status).key];
+  const codes = [p.type_code && t("permit.type_code", { code: p.type_code }), Number.isFinite(p.status_code) && t("permit.aq_code", { code: p.status_code })];
+  const people = (ids) => (Array.isArray(ids) ? ids : []).map(entityLabel).join(t("permit.sep"));
+  model.fields.push(
+    [t("info.state"), badge(statusName(p.status), tone)],
+    [t("permit.field.window"), p.start && p.end ? fmtWindow(p.start, p.end) : ""],
+    [t("permit.field.workers"), people(p.workers)],
+    [t("permit.field.guardian"), people(p.guardian ? [p.guardian] : [])],
+    [t("permit.field.fire_area"), t(p.fire_area ? "permit.fire_area.yes" : "permit.fire_area.no")],
+    [t("info.code"), codes.filter(Boolean).join(" · ")]);
+  if (p.emergency || p.same_day) model.fields.push([t("permit.field.booking"), t(p.emergency ? "permit.booking.emergency" : "permit.booking.same_day")]);
 }
 
 // generic lists an entity's plain properties as they are.

@@ -9,6 +9,7 @@ import { counts } from "./hook.js";
 import { setRiskColors, riskColorsOn, maxFloor } from "./plant.js";
 import { setSceneMode, sceneMode } from "./viewer.js";
 import { DETECTOR, RISK, AREA_TYPE, FENCE_RULE, IDENTITY, VEHICLE } from "./palette.js";
+import { GROUPS } from "./permits.js";
 
 const LIVE = ["people", "vehicles", "gas_detectors", "cameras", "fences", "alarms", "permits", "inspection_points", "threat_zones", "weather_stations", "heatmap"];
 const PLANT = ["areas", "buildings", "equipment", "tanks", "gates", "roads", "muster_points", "risk_units", "hazard_sources", "beacons"];
@@ -20,9 +21,14 @@ export const VIEWS = {
   command: { layers: [...BASE, "alarms", "threat_zones", "people", "muster_points", "cameras", "weather_stations"], risk: false },
 };
 
+// stripes is a swatch of several colours side by side.
+const stripes = (colours) => `linear-gradient(90deg, ${colours.map((c, i) => `${c} ${(100 * i) / colours.length}% ${(100 * (i + 1)) / colours.length}%`).join(", ")})`;
+
 const SWATCH = {
   people: IDENTITY.internal, vehicles: VEHICLE, gas_detectors: DETECTOR.normal, cameras: "#64d2ff",
-  fences: FENCE_RULE.forbidden, alarms: RISK.red, permits: "#ff9f0a", inspection_points: "#2f8cff",
+  fences: FENCE_RULE.forbidden, alarms: RISK.red, inspection_points: "#2f8cff",
+  // permits are coloured by state: the open states' colours of the permit panel's legend
+  permits: stripes(GROUPS.filter((g) => ["planned", "approved", "in_progress", "suspended"].includes(g.key)).map((g) => g.colour)),
   threat_zones: RISK.orange, weather_stations: "#9be7ff", heatmap: "linear-gradient(90deg,#2a5aff,#28e65a,#ffdc00,#ff281e)",
   areas: AREA_TYPE.production, buildings: "#dfe4ec", equipment: "#f0a040", tanks: "#eef1f4", gates: "#58b368",
   roads: "#3b4550", muster_points: "#30d158", risk_units: RISK.yellow, hazard_sources: RISK.red, beacons: "#5ac8fa",

@@ -1,13 +1,17 @@
 // The permit form of the permits tool (新建作业票, AQ 3064.2—2025 booking):
-// draw the work area on the map — click its corners and double-click to
-// finish a polygon, or click once and double-click there for a work point
-// — then choose the type and its level, the window, the workers and the
-// guardian (监护人; person ids, found by name among the scene's people),
-// the approvers in signing order (user names) and optionally the
-// substance the gas analyses look for, and book it with
-// POST /api/v1/permits. The server's refusals show in the form, by code
-// where the viewer knows it; on success onSaved(permit) opens its card.
-// While drawing, map clicks do not select (state.drawing).
+// draw the work area on the map (draw.js) — click its corners and
+// double-click to finish a polygon, or click once and double-click there
+// for a work point — then choose the type and its level, describe the
+// work (作业内容), set the window, the workers and the guardian (监护人;
+// person ids, found by name among the scene's people), the approvers in
+// signing order (user names) and optionally the substance the gas
+// analyses look for, and book it with POST /api/v1/permits. Opened on a
+// permit (openForm(permit)), the form is that permit's re-issue (重新办理,
+// GB 30871-2022: a new permit when the work's content, scope or place
+// changes, or it expired): prefilled from it, it posts to
+// POST /api/v1/permits/{id}/reissue and the old permit becomes void. The
+// server's refusals show in the form, by code where the viewer knows it;
+// on success onSaved(permit, from) opens its card.
 //
 // Times are entered as wall-clock time in the site's time zone
 // (site.json timezone), whatever the browser's zone; the helpers below
@@ -19,22 +23,18 @@ import { h, fill } from "./dom.js";
 import { endSession } from "./auth.js";
 import { serverNow } from "./stream.js";
 import { loadSubstances, substanceName, substanceIds } from "./substances.js";
+import { Drawing, geometryOf, ringOf } from "./draw.js";
 
-const C = globalThis.Cesium; // undefined without the vendored build: main.js reports it
-const SAME_DEG = 1e-7; // vertices closer than ~1 cm are one (a double-click's clicks)
 const DEFAULT_HOURS = 8; // default window: the shortest validity of any level (hot work 特级/一级, GB 30871-2022 §5.4)
-const PREVIEW = "#00e5ff"; // palette.js HIGHLIGHT, as the fence draw tool's outline
+const CONTENT_MAX = 2000; // bytes of the work's description the server takes (twin/permit)
 
-let viewer = null;
 let rules = () => null; // the rule tables (permits.js permitRules), null until loaded
-let hooks = null; // {onSaved(permit), onCancel()}
+let hooks = null; // {onSaved(permit, from), onCancel()}
 let ui = null;
-let ring = []; // [[lon, lat], …] drawn so far
-let cursor = null; // [lon, lat] under the mouse while drawing
-let handler = null;
-let preview = null; // {lines, points}
+let drawing = null; // the work area drawn (draw.js)
 let workers = []; // person ids
 let endTouched = false; // the end was edited: a type change keeps it
+let reissuing = null; // the permit being re-issued, null for a new booking
 
 // --- site time -----------------------------------------------------------
 
@@ -114,12 +114,12 @@ export function permitFailure(err) {
 
 // initPermitForm builds the form; opts: rules (a function returning the
 // normalised rule tables, permits.js permitRules; null until loaded),
-// onSaved(permit), onCancel(). It returns the element to place.
+// onSaved(permit, from) (from: the id of the permit it re-issued, else
+// null), onCancel(). It returns the element to place.
 export function initPermitForm(ctx, opts) {
-  viewer = ctx && ctx.viewer && ctx.viewer.scene ? ctx.viewer : null;
   rules = opts.rules;
   hooks = opts;
-  if (viewer) preview = { lines: viewer.scene.primitives.add(new C.PolylineCollection()), points: viewer.scene.primitives.add(new C.PointPrimitiveCollection()) };
+  drawing = new Drawing(ctx && ctx.viewer, { height: 0.6, onChange: renderArea, onFinish: finish });
   ui = {
     root: h("div", { id: "permit-form-view", class: "permit-form-view" }),
     form: h("form", { id: "permit-form", class: "fence-form permit-form", novalidate: true }),
@@ -135,23 +135,46 @@ export function initPermitForm(ctx, opts) {
 }
 
 // openForm shows a fresh form (the defaults: now for the next 8 h, the
-// user as the approver).
-export function openForm() {
-  stopDrawing();
-  ring = [];
-  workers = [];
-  endTouched = false;
+// user as the approver), or, given a permit, the form of its re-issue
+// prefilled from it.
+export function openForm(from = null) {
+  drawing.clear();
+  drawing.set(from ? ringOf(from.geometry) : []);
+  workers = from ? [...(from.workers || [])] : [];
+  endTouched = Boolean(from);
+  reissuing = from;
   build(true);
   fillPeople();
-  drawPreview();
   loadSubstances().then(() => { if (ui.root.isConnected) build(); });
 }
 
 // closeForm stops any drawing and clears the outline from the map.
 export function closeForm() {
-  stopDrawing();
-  ring = [];
-  drawPreview();
+  drawing.clear();
+  reissuing = null;
+}
+
+// formTitle is the form's heading in the current language.
+export function formTitle() {
+  return reissuing ? t("permit.form.reissue_title", { id: reissuing.id }) : t("permit.form.title");
+}
+
+// prefill is what the form shows for permit p's re-issue: its type, the
+// level asked (before any automatic upgrade: the server upgrades again),
+// its work, people, approvers and substance, its related permits but the
+// one it replaced (void: naming it is refused), and its window while that
+// is still ahead — else the same length from now.
+function prefill(p) {
+  const now = Math.floor(serverNow() / 60000) * 60000;
+  let start = Date.parse(p.start), end = Date.parse(p.end);
+  if (!(end > now)) [start, end] = [now, now + (end - start > 0 ? end - start : DEFAULT_HOURS * 3600e3)];
+  return {
+    type: p.type, level: p.upgraded_from || p.level || "", content: p.content || "",
+    start: toLocalInput(start), end: toLocalInput(end), guardian: p.guardian ? entityLabel(p.guardian) : "",
+    approvers: (p.approvers || []).join(", "), substance: p.substance || "",
+    related: (p.related || []).filter((id) => id !== p.reissued_from).join(", "), worker_pick: "",
+    running: (p.level_basis || []).some((b) => String(b).startsWith("running_equipment")), emergency: Boolean(p.emergency),
+  };
 }
 
 // relabel lays the form out again in the current language, keeping what
@@ -181,17 +204,19 @@ function build(reset = false) {
   const field = (key, input, extra) => h("label", { class: "form-field", dataset: { field: key } }, h("span", null, t("permit.form." + key)), input, extra);
   const subs = substanceIds();
   fill(ui.form,
+    reissuing && h("p", { class: "dock-note tone-warn", id: "permit-reissue-note" }, t("permit.form.reissue_note", { id: reissuing.id })),
     h("div", { class: "permit-area" },
       h("span", { class: "permit-area-label" }, t("permit.form.area")),
       h("span", { id: "permit-area-status", role: "status" }),
       h("div", { class: "pb-row" },
-        h("button", { type: "button", class: "primary", id: "permit-draw", dataset: { act: "draw" } }, t(ring.length ? "permit.form.redraw" : "permit.form.draw")),
+        h("button", { type: "button", class: "primary", id: "permit-draw", dataset: { act: "draw" } }, t(drawing.ring.length ? "permit.form.redraw" : "permit.form.draw")),
         h("button", { type: "button", id: "permit-undo", dataset: { act: "undo" } }, t("permit.form.undo")))),
     h("p", { class: "dock-note", id: "permit-draw-hint" }),
     h("div", { class: "fence-grid permit-grid2" },
       field("type", h("select", { name: "type" }, R.types.map((x) => h("option", { value: x.key }, label(x))))),
       field("level", h("select", { name: "level" }))),
     h("p", { class: "dock-note", id: "permit-level-hint" }),
+    field("content", h("textarea", { name: "content", rows: 2, maxlength: CONTENT_MAX, placeholder: t("permit.form.content_hint") })),
     h("label", { class: "permit-check", dataset: { field: "on_running_equipment" } },
       h("input", { type: "checkbox", name: "on_running_equipment" }), t("permit.form.on_running_equipment")),
     h("label", { class: "permit-check" }, h("input", { type: "checkbox", name: "emergency" }), t("permit.form.emergency")),
@@ -210,21 +235,19 @@ function build(reset = false) {
       field("related", h("input", { name: "related", autocomplete: "off", placeholder: t("permit.form.related_hint") }))),
     h("p", { class: "form-error", role: "alert", hidden: true }),
     h("div", { class: "form-buttons" },
-      h("button", { type: "submit", class: "primary", id: "permit-submit" }, t("permit.form.submit")),
+      h("button", { type: "submit", class: "primary", id: "permit-submit" }, t(reissuing ? "permit.form.reissue_submit" : "permit.form.submit")),
       h("button", { type: "button", dataset: { act: "cancel" } }, t("permit.form.cancel"))));
-  const now = serverNow();
-  const start = Math.floor(now / 60000) * 60000;
-  write(keep || {
-    type: R.types[0].key, level: "", start: toLocalInput(start), end: "", guardian: "", running: false, emergency: false,
-    approvers: state.user ? state.user.username : "", substance: "", related: "", worker_pick: "",
-  });
+  write(keep || (reissuing ? prefill(reissuing) : {
+    type: R.types[0].key, level: "", content: "", start: toLocalInput(Math.floor(serverNow() / 60000) * 60000), end: "", guardian: "",
+    running: false, emergency: false, approvers: state.user ? state.user.username : "", substance: "", related: "", worker_pick: "",
+  }));
   renderArea();
 }
 
 function read() {
   const e = ui.form.elements;
   return {
-    type: e.type.value, level: e.level.value, start: e.start.value, end: e.end.value, guardian: e.guardian.value,
+    type: e.type.value, level: e.level.value, content: e.content.value, start: e.start.value, end: e.end.value, guardian: e.guardian.value,
     approvers: e.approvers.value, substance: e.substance.value, related: e.related.value, worker_pick: e.worker_pick.value,
     running: e.on_running_equipment.checked, emergency: e.emergency.checked,
   };
@@ -234,6 +257,7 @@ function write(v) {
   const e = ui.form.elements;
   e.type.value = v.type;
   levels(v.level);
+  e.content.value = v.content;
   e.start.value = v.start;
   e.end.value = v.end;
   if (!v.end) defaultEnd();
@@ -310,7 +334,7 @@ function onClick(ev) {
   if (!b) return;
   switch (b.dataset.act) {
     case "draw": startDrawing(); break;
-    case "undo": undo(); break;
+    case "undo": drawing.undo(); break;
     case "add-worker": addWorker(true); break;
     case "drop-worker":
       workers = workers.filter((id) => id !== b.dataset.id);
@@ -359,9 +383,12 @@ export function resolvePerson(text) {
   return null;
 }
 
-function personLabel(id) {
+// entityLabel is the name and id of a person or place of the scene
+// ("name (id)"), the id alone when the scene does not name it.
+export function entityLabel(id) {
   const p = state.features.get(id)?.properties;
-  return p ? `${name(p)} (${id})` : id;
+  const n = p ? name(p) : "";
+  return n && n !== id ? `${n} (${id})` : id;
 }
 
 // addWorker adds the people typed in the picker (ids, names; several
@@ -383,7 +410,7 @@ function addWorker(report) {
 
 function renderWorkers() {
   fill(ui.form.querySelector("#permit-workers"), workers.map((id) =>
-    h("li", { class: "chip", dataset: { person: id } }, personLabel(id),
+    h("li", { class: "chip", dataset: { person: id } }, entityLabel(id),
       h("button", { type: "button", class: "link", dataset: { act: "drop-worker", id }, "aria-label": t("permit.form.remove") }, "×"))));
 }
 
@@ -391,104 +418,36 @@ function renderWorkers() {
 
 function renderArea() {
   const status = ui.form.querySelector("#permit-area-status");
-  const hint = ui.form.querySelector("#permit-draw-hint");
-  const drawing = Boolean(handler);
-  status.textContent = drawing ? t("permit.form.area.drawing", { n: ring.length })
-    : ring.length === 1 ? t("permit.form.area.point")
-      : ring.length >= 3 ? t("permit.form.area.polygon", { n: ring.length }) : t("permit.form.area.none");
-  status.className = ring.length === 0 && !drawing ? "tone-warn" : "";
-  hint.textContent = t(drawing ? "permit.form.hint.drawing" : "permit.form.hint");
+  if (!status) return; // the rules not loaded: no form yet
+  const n = drawing.ring.length;
+  status.textContent = drawing.active ? t("permit.form.area.drawing", { n })
+    : n === 1 ? t("permit.form.area.point")
+      : n >= 3 ? t("permit.form.area.polygon", { n }) : t("permit.form.area.none");
+  status.className = n === 0 && !drawing.active ? "tone-warn" : "";
+  ui.form.querySelector("#permit-draw-hint").textContent = t(drawing.active ? "permit.form.hint.drawing" : "permit.form.hint");
   const draw = ui.form.querySelector("#permit-draw");
-  draw.disabled = drawing || !viewer;
-  draw.textContent = t(ring.length ? "permit.form.redraw" : "permit.form.draw");
-  ui.form.querySelector("#permit-undo").disabled = !drawing || ring.length === 0;
+  draw.disabled = drawing.active || !drawing.viewer;
+  draw.textContent = t(n ? "permit.form.redraw" : "permit.form.draw");
+  ui.form.querySelector("#permit-undo").disabled = !drawing.active || n === 0;
 }
 
 function startDrawing() {
-  if (!viewer) return;
-  stopDrawing();
-  ring = [];
-  cursor = null;
   showError("");
-  state.drawing = true;
-  handler = new C.ScreenSpaceEventHandler(viewer.scene.canvas);
-  handler.setInputAction((e) => addVertex(e.position), C.ScreenSpaceEventType.LEFT_CLICK);
-  handler.setInputAction((e) => { cursor = lonLat(e.endPosition); drawPreview(); }, C.ScreenSpaceEventType.MOUSE_MOVE);
-  handler.setInputAction(finish, C.ScreenSpaceEventType.LEFT_DOUBLE_CLICK);
-  drawPreview();
-  renderArea();
-}
-
-function stopDrawing() {
-  if (handler) {
-    handler.destroy();
-    handler = null;
-    state.drawing = false;
-  }
-  cursor = null;
-}
-
-// lonLat is the [lon, lat] on the ground under a screen position, or null.
-function lonLat(pos) {
-  const cart = pos && viewer.camera.pickEllipsoid(pos, viewer.scene.globe.ellipsoid);
-  if (!cart) return null;
-  const c = C.Cartographic.fromCartesian(cart);
-  return [C.Math.toDegrees(c.longitude), C.Math.toDegrees(c.latitude)];
-}
-
-function addVertex(pos) {
-  const p = lonLat(pos);
-  if (!p) return;
-  const prev = ring[ring.length - 1];
-  if (prev && Math.abs(prev[0] - p[0]) < SAME_DEG && Math.abs(prev[1] - p[1]) < SAME_DEG) return;
-  ring.push(p);
-  drawPreview();
-  renderArea();
-}
-
-function undo() {
-  ring.pop();
-  drawPreview();
-  renderArea();
+  drawing.start();
 }
 
 // finish ends drawing on a double-click: one vertex is a work point,
 // three or more a polygon; two are neither.
 function finish() {
-  if (ring.length === 2) {
+  const n = drawing.ring.length;
+  if (n === 2) {
     showError(t("permit.form.err.two"));
     return;
   }
-  if (ring.length === 0) return;
-  stopDrawing();
-  drawPreview();
+  if (n === 0) return;
+  drawing.stop();
   renderArea();
   showError("");
-}
-
-function drawPreview() {
-  if (!preview) return;
-  preview.lines.removeAll();
-  preview.points.removeAll();
-  const pts = cursor && handler ? [...ring, cursor] : ring;
-  const color = C.Color.fromCssColorString(PREVIEW);
-  for (const [lon, lat] of ring) preview.points.add({ position: C.Cartesian3.fromDegrees(lon, lat, 0.6), pixelSize: 9, color, outlineColor: C.Color.BLACK, outlineWidth: 1.5, disableDepthTestDistance: Number.POSITIVE_INFINITY });
-  if (pts.length >= 2) {
-    const closed = [...pts, pts[0]].flatMap(([lon, lat]) => [lon, lat, 0.6]);
-    preview.lines.add({ positions: C.Cartesian3.fromDegreesArrayHeights(closed), width: 2.5, material: C.Material.fromType("Color", { color }) });
-  }
-  viewer.scene.requestRender();
-}
-
-// geometry is the drawn area as GeoJSON (a Point or a closed Polygon,
-// 8 decimals of a degree: about 1 mm), or null.
-function geometry() {
-  const round = (v) => Math.round(v * 1e8) / 1e8;
-  if (ring.length === 1) return { type: "Point", coordinates: ring[0].map(round) };
-  if (ring.length < 3) return null;
-  const coords = ring.map(([lon, lat]) => [round(lon), round(lat)]);
-  coords.push([...coords[0]]);
-  return { type: "Polygon", coordinates: [coords] };
 }
 
 // --- submit --------------------------------------------------------------
@@ -497,8 +456,8 @@ const list = (s) => String(s || "").split(/[,，、;；\s]+/).map((x) => x.trim(
 
 // request turns the form into a POST /api/v1/permits body, or {error}.
 function request() {
-  if (handler) return { error: t("permit.form.err.drawing") };
-  const g = geometry();
+  if (drawing.active) return { error: t("permit.form.err.drawing") };
+  const g = geometryOf(drawing.ring);
   if (!g) return { error: t("permit.form.err.area") };
   const v = read();
   if (v.worker_pick.trim()) addWorker(false);
@@ -513,10 +472,12 @@ function request() {
   const start = fromLocalInput(v.start), end = fromLocalInput(v.end);
   if (!Number.isFinite(start) || !Number.isFinite(end)) return { error: t("permit.form.err.window") };
   if (end <= start) return { error: t("permit.err.invalid_window") };
+  if (new TextEncoder().encode(v.content.trim()).length > CONTENT_MAX) return { error: t("permit.form.err.content", { n: CONTENT_MAX }) };
   const body = {
     type: v.type, level: v.level, geometry: g, start: new Date(start).toISOString(), end: new Date(end).toISOString(),
     workers: [...workers], guardian, approvers,
   };
+  if (v.content.trim()) body.content = v.content.trim();
   if (v.substance) body.substance = v.substance;
   if (v.type === "hot_work" && v.running) body.on_running_equipment = true;
   // work is booked a day ahead; an emergency job may be booked the same day
@@ -533,10 +494,11 @@ async function submit() {
   if (error) return;
   const button = ui.form.querySelector("#permit-submit");
   button.disabled = true;
+  const from = reissuing && reissuing.id;
   try {
-    const permit = await api.post("/api/v1/permits", body);
+    const permit = await api.post(from ? `/api/v1/permits/${encodeURIComponent(from)}/reissue` : "/api/v1/permits", body);
     closeForm();
-    hooks.onSaved(permit);
+    hooks.onSaved(permit, from);
   } catch (err) {
     const f = permitFailure(err);
     showError(f.text(), f.code);

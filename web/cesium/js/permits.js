@@ -16,7 +16,10 @@
 // type; a row shows the type and level, the window and the state, and a
 // click flies there and opens the permit's card (as does a click on the
 // permit on the map). Users of the signing roles book new permits with
-// the form (permit-form.js).
+// the form (permit-form.js); the exporting roles download the day's
+// permits and their alarms as the AQ 3064.2 Annex A exchange CSV
+// (GET /api/v1/permits/export, fetched with the bearer token and saved
+// from a Blob: the route takes no cookie).
 //
 // Card: GET /api/v1/permits/{id}, polled every 2 s while it shows and on
 // the entity's /ws update, stopped when it closes — the state (word and
@@ -29,13 +32,16 @@
 // detectors within the sampling radius (red when not passing) and the last
 // analysis' age. Signing roles drive the workflow from it (apply, risk
 // analysis, briefing, confirm a measure, record a gas analysis, approve,
-// start, suspend, resume, close, cancel); a refusal shows its code in
-// words, with its PTW alarm code.
+// start, suspend, resume, close, cancel), keep a confined space's entry
+// register (a worker or a tool in or out; who and what is inside) and
+// re-issue a permit (the form prefilled, the old one void; the two link
+// each other); a refusal shows its code in words, with its PTW alarm
+// code. Anyone prints the permit: GB 30871 form layout, in a new tab.
 //
 // drawnPermits() tells a browser test what the map shows (import it from
 // /js/permits.js).
 import { state, on, emit, layerOf } from "./state.js";
-import { t, tOr, name, fmtTime, fmtDuration } from "./i18n.js";
+import { t, tOr, fmtTime, fmtDuration } from "./i18n.js";
 import * as api from "./api.js";
 import { h, fill } from "./dom.js";
 import { addTool, isOpen, toggle } from "./dock.js";
@@ -43,7 +49,7 @@ import * as S from "./shapes.js";
 import { pointOf, polygonsOf } from "./frame.js";
 import { serverNow } from "./stream.js";
 import { loadSubstances, substanceName, substanceIds } from "./substances.js";
-import { initPermitForm, openForm, closeForm, relabel, permitFailure, siteDay, fmtClock, fmtWindow, toLocalInput, fromLocalInput } from "./permit-form.js";
+import { initPermitForm, openForm, closeForm, formTitle, relabel, permitFailure, entityLabel, siteDay, fmtClock, fmtWindow, toLocalInput, fromLocalInput } from "./permit-form.js";
 
 const C = globalThis.Cesium; // undefined without the vendored build: main.js reports it
 
@@ -118,6 +124,8 @@ const UNKNOWN = { key: "unknown", statuses: [], colour: "#ffffff", fill: 0.2, wi
 // permitRoles; approval also needs the user on the permit's approver
 // list and on site).
 const SIGNERS = ["admin", "manager", "emergency", "operator"];
+// Roles that may export the permit records (api/routes.go permitExport).
+const EXPORTERS = ["admin", "manager", "emergency", "inspector"];
 const LIST_MS = 5000;
 const CARD_MS = 2000;
 const CHANGE_MS = 400;
@@ -132,9 +140,16 @@ const STEPS = {
   suspended: ["resume", "close", "cancel"],
 };
 const GAS_STATES = ["applied", "approved", "in_progress", "suspended"];
+// The states a permit is re-issued from (twin/permit Rules.voidable):
+// running work is suspended first.
+const REISSUE_STATES = ["booked", "applied", "approved", "suspended", "expired"];
+// The confined-space register: in while the work runs, out also while it
+// is suspended (twin/permit Rules.Register, GB 30871-2022 §6).
+const REGISTER = { in: ["in_progress"], out: ["in_progress", "suspended"] };
 
 export const groupOf = (status) => GROUPS.find((g) => g.statuses.includes(status)) || UNKNOWN;
 export const canSign = () => !!state.user && SIGNERS.includes(state.user.role);
+const canExport = () => !!state.user && EXPORTERS.includes(state.user.role);
 const label = (o) => (o ? (state.lang === "en" ? o.en : o.zh) || "" : "");
 const typeOf = (key) => (rules ? rules.types.find((x) => x.key === key) : null) || null;
 const levelOf = (type, key) => (typeOf(type)?.levels || []).find((l) => l.key === key) || null;
@@ -236,6 +251,8 @@ export function initPermits(ctx) {
     title: h("h2"), intro: h("p", { class: "dock-note" }),
     showLayer: h("button", { type: "button", id: "permit-show-layer", class: "primary permit-show-layer" }),
     create: h("button", { type: "button", id: "permit-new", class: "primary" }),
+    exportCsv: h("button", { type: "button", id: "permit-export" }),
+    exportStatus: h("p", { class: "dock-note tone-bad", id: "permit-export-status", role: "alert", hidden: true }),
     day: h("input", { type: "date", id: "permit-day", name: "day" }),
     type: h("select", { id: "permit-type-filter", name: "type" }),
     legend: h("div", { id: "permit-legend", class: "permit-legend" }),
@@ -245,9 +262,9 @@ export function initPermits(ctx) {
   };
   ui.form.append(ui.formTitle, initPermitForm(ctx, {
     rules: permitRules,
-    onSaved: (p) => {
+    onSaved: (p, from) => {
       showCard(p.id, p);
-      card.message = { text: () => t("permit.saved", { id: p.id }), tone: "ok", code: "" };
+      card.message = { text: () => (from ? t("permit.reissued", { id: p.id, from }) : t("permit.saved", { id: p.id })), tone: "ok", code: "" };
       renderCard(true);
       emit("select", { id: p.id });
       loadList();
@@ -256,10 +273,11 @@ export function initPermits(ctx) {
   }));
   ui.showLayer.addEventListener("click", showLayer);
   ui.create.addEventListener("click", () => setView("form"));
+  ui.exportCsv.addEventListener("click", exportDay);
   ui.day.addEventListener("change", () => { day = ui.day.value; loadList(); });
   ui.type.addEventListener("change", () => { filter.type = ui.type.value; renderList(); });
   fill(ui.list, ui.title, ui.intro,
-    h("div", { class: "permit-toolbar" }, ui.create, ui.showLayer),
+    h("div", { class: "permit-toolbar" }, ui.create, ui.exportCsv, ui.showLayer), ui.exportStatus,
     h("div", { class: "permit-filters" },
       h("label", { class: "form-field" }, h("span", { dataset: { i18n: "permit.day" } }, t("permit.day")), ui.day),
       h("label", { class: "form-field" }, h("span", { dataset: { i18n: "permit.filter.type" } }, t("permit.filter.type")), ui.type)),
@@ -275,6 +293,7 @@ export function initPermits(ctx) {
   on("lang", () => {
     relabel();
     if (!isOpen("permits")) return;
+    ui.formTitle.textContent = formTitle();
     renderHead();
     renderList();
     renderCard(true);
@@ -323,9 +342,10 @@ function close() {
   closeForm();
 }
 
-// setView shows the list, a card or the form; leaving a card stops its
-// polling, leaving the form its drawing.
-function setView(v) {
+// setView shows the list, a card or the form (from: the permit the form
+// re-issues); leaving a card stops its polling, leaving the form its
+// drawing.
+function setView(v, from = null) {
   view = v;
   ui.list.hidden = v !== "list";
   ui.card.hidden = v !== "card";
@@ -345,8 +365,8 @@ function setView(v) {
     loadList();
   }
   if (v === "form") {
-    ui.formTitle.textContent = t("permit.form.title");
-    openForm();
+    openForm(from);
+    ui.formTitle.textContent = formTitle();
   }
 }
 
@@ -387,6 +407,36 @@ async function loadList() {
   listTimer = setTimeout(loadList, LIST_MS);
 }
 
+// exportDay downloads the listed day's permits and their alarms as the
+// AQ 3064.2 Annex A exchange CSV. The export needs the bearer token, which
+// a plain link cannot send: the file is fetched and saved from a Blob.
+async function exportDay() {
+  const d = day || siteDay();
+  ui.exportCsv.disabled = true;
+  try {
+    const resp = await fetch(`/api/v1/permits/export?from=${d}&to=${d}&format=csv`, { headers: { Authorization: "Bearer " + state.token } });
+    if (!resp.ok) {
+      const body = await resp.json().catch(() => null);
+      throw Object.assign(new Error((body && body.error && body.error.message) || resp.statusText), { status: resp.status, code: body && body.error && body.error.code });
+    }
+    const blob = await resp.blob();
+    const file = /filename="([^"]+)"/.exec(resp.headers.get("Content-Disposition") || "");
+    const a = h("a", { href: URL.createObjectURL(blob), download: file ? file[1] : `permits-${d}.csv`, hidden: true });
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(a.href), 60000);
+    ui.exportStatus.hidden = true;
+  } catch (err) {
+    const f = permitFailure(err);
+    ui.exportStatus.textContent = t("permit.export.failed", { msg: f.text() });
+    ui.exportStatus.dataset.code = f.code;
+    ui.exportStatus.hidden = false;
+  } finally {
+    ui.exportCsv.disabled = false;
+  }
+}
+
 function renderHead() {
   ui.title.textContent = t("permit.title");
   ui.intro.textContent = t("permit.intro");
@@ -394,6 +444,9 @@ function renderHead() {
   ui.showLayer.hidden = state.visible.get("permits") !== false;
   ui.create.textContent = t("permit.new");
   ui.create.hidden = !canSign();
+  ui.exportCsv.textContent = t("permit.export");
+  ui.exportCsv.title = t("permit.export.title");
+  ui.exportCsv.hidden = !canExport();
   ui.day.value = day || siteDay();
   for (const el of ui.list.querySelectorAll("[data-i18n]")) el.textContent = t(el.dataset.i18n);
   fill(ui.type, h("option", { value: "" }, t("permit.filter.all")), ((rules && rules.types) || []).map((x) => h("option", { value: x.key }, label(x))));
@@ -484,12 +537,14 @@ function renderCard(force = false) {
   const sign = canSign();
   c.back.textContent = t("permit.back");
   c.locate.textContent = t("permit.locate");
+  c.print.textContent = t("permit.print");
+  c.print.title = t("permit.print.title");
   renderMessage();
   if (!p) {
     c.title.textContent = card.id;
     c.sub.textContent = card.error || t("permit.loading");
-    for (const el of [c.facts, c.live, c.measures, c.gas, c.actions, c.log]) fill(el);
-    c.gasForm.hidden = true;
+    for (const el of [c.facts, c.live, c.register, c.measures, c.gas, c.actions, c.log]) fill(el);
+    c.gasForm.hidden = c.registerForm.hidden = true;
     return;
   }
   const g = groupOf(p.status);
@@ -500,9 +555,11 @@ function renderCard(force = false) {
     h("small", { class: "permit-aq" }, t("permit.aq_code", { code: p.status_code ?? statusOf(p.status)?.code ?? "—" }))]);
   c.badge.className = `permit-badge st-${g.key}`;
   c.badge.dataset.status = p.status;
-  section(c.facts, JSON.stringify([state.lang, p.status, p.same_day, p.emergency, p.level_basis, p.reissued_from, p.reissued_as, p.start, p.end, p.workers, p.guardian, p.approvers, p.approvals, p.risk_analysis,
+  section(c.facts, JSON.stringify([state.lang, p.status, p.content, p.same_day, p.emergency, p.level_basis, p.reissued_from, p.reissued_as, p.start, p.end, p.workers, p.guardian, p.approvers, p.approvals, p.risk_analysis,
     p.briefing, p.substance, p.fire_area, p.reason, p.upgraded_from, p.warnings, p.related]), force, () => facts(p));
-  section(c.live, JSON.stringify([state.lang, p.live || null]), force, () => liveView(p));
+  section(c.live, JSON.stringify([state.lang, p.live ? { ...p.live, inside: null } : null]), force, () => liveView(p));
+  section(c.register, JSON.stringify([state.lang, p.type, p.register, p.live && p.live.inside]), force, () => registerView(p));
+  renderRegisterForm(p, sign);
   section(c.measures, JSON.stringify([state.lang, sign, p.status, p.measures, card.busy]), force, () => measuresView(p, sign));
   section(c.gas, JSON.stringify([state.lang, p.gas_analyses, Math.floor(serverNow() / 30000)]), force, () => gasView(p));
   c.gasForm.hidden = !(sign && GAS_STATES.includes(p.status));
@@ -514,7 +571,7 @@ function renderCard(force = false) {
     const sel = c.gasForm.elements.gas;
     if (p.substance && [...sel.options].some((o) => o.value === p.substance)) sel.value = p.substance;
   }
-  section(c.actions, JSON.stringify([state.lang, sign, p.status, Boolean(p.risk_analysis), Boolean(p.briefing), card.busy, (p.approvals || []).length]), force, () => actionsView(p, sign));
+  section(c.actions, JSON.stringify([state.lang, sign, p.status, Boolean(p.risk_analysis), Boolean(p.briefing), card.busy, (p.approvals || []).length, p.reissued_as]), force, () => actionsView(p, sign));
   section(c.log, JSON.stringify([state.lang, (p.log || []).length]), force, () => logView(p));
 }
 
@@ -524,11 +581,14 @@ function buildCard() {
   const c = {
     back: h("button", { type: "button", id: "permit-back", dataset: { act: "back" } }),
     locate: h("button", { type: "button", id: "permit-locate", dataset: { act: "locate" } }),
+    print: h("button", { type: "button", id: "permit-print", dataset: { act: "print" } }),
     title: h("h2", { id: "permit-card-title" }), sub: h("p", { class: "dock-note", id: "permit-card-sub" }),
     badge: h("div", { id: "permit-card-status", class: "permit-badge" }),
     message: h("p", { id: "permit-card-message", class: "dock-note", role: "alert", hidden: true }),
     facts: h("dl", { id: "permit-facts", class: "permit-facts" }),
     live: h("section", { id: "permit-live", class: "permit-live" }),
+    register: h("section", { id: "permit-register" }),
+    registerForm: registerForm(),
     measures: h("section", { id: "permit-measures" }),
     gas: h("section", { id: "permit-gas" }),
     gasForm: gasForm(),
@@ -536,8 +596,8 @@ function buildCard() {
     log: h("section", { id: "permit-log" }),
   };
   ui.cardParts = c;
-  fill(ui.card, h("div", { class: "pb-row" }, c.back, c.locate), c.title, c.sub, c.badge, c.message, c.actions, c.facts, c.live,
-    c.measures, c.gas, c.gasForm, c.log);
+  fill(ui.card, h("div", { class: "pb-row" }, c.back, c.locate, c.print), c.title, c.sub, c.badge, c.message, c.actions, c.facts, c.live,
+    c.register, c.registerForm, c.measures, c.gas, c.gasForm, c.log);
 }
 
 function renderMessage() {
@@ -550,16 +610,12 @@ function renderMessage() {
 }
 
 function personButton(id) {
-  const f = state.features.get(id);
-  const n = f ? name(f.properties) : "";
-  return h("button", { type: "button", class: "link permit-person", dataset: { entity: id } }, n && n !== id ? `${n} (${id})` : id);
+  return h("button", { type: "button", class: "link permit-person", dataset: { entity: id } }, entityLabel(id));
 }
 
 // placeName names an area or unit of the scene, else shows its id.
 function placeName(id) {
-  const f = id && state.features.get(id);
-  const n = f ? name(f.properties) : "";
-  return n && n !== id ? `${n} (${id})` : id || "—";
+  return id ? entityLabel(id) : "—";
 }
 
 // ptwName is a PTW alarm code in words (the rule tables'), "" unknown.
@@ -574,6 +630,7 @@ function signed(s) {
 function facts(p) {
   const approvals = p.approvals || [];
   const rows = [
+    p.content && [t("permit.field.content"), h("span", { class: "permit-content" }, p.content)],
     [t("permit.field.window"), fmtWindow(p.start, p.end)],
     (p.level_basis || []).length > 0 && [t("permit.field.level_basis"), h("ul", { class: "permit-basis" }, p.level_basis.map((b) => {
       const [kind, place] = String(b).split(":");
@@ -595,8 +652,8 @@ function facts(p) {
     p.substance && [t("permit.field.substance"), substanceName(p.substance)],
     (p.related || []).length > 0 && [t("permit.field.related"), p.related.join(", ")],
     p.reason && [t("permit.field.reason"), tOr("permit.reason." + p.reason, p.reason)],
-    p.reissued_from && [t("permit.field.reissued_from"), h("button", { type: "button", class: "link", dataset: { open: p.reissued_from } }, p.reissued_from)],
-    p.reissued_as && [t("permit.field.reissued_as"), h("button", { type: "button", class: "link", dataset: { open: p.reissued_as } }, p.reissued_as)],
+    p.reissued_from && [t("permit.field.reissued_from"), h("button", { type: "button", class: "link", id: "permit-reissued-from", dataset: { open: p.reissued_from } }, p.reissued_from)],
+    p.reissued_as && [t("permit.field.reissued_as"), h("button", { type: "button", class: "link", id: "permit-reissued-as", dataset: { open: p.reissued_as } }, p.reissued_as)],
   ].filter(Boolean);
   const warnings = (p.warnings || []).map((w) => {
     const [kind, what] = String(w).split(":");
@@ -641,10 +698,7 @@ function liveView(p) {
         la ? t("permit.live.analysis.value", { age: fmtDuration(la.age_s * 1000), max: Math.round(la.max_age_s / 60), verdict: t(la.pass ? "permit.pass" : "permit.fail") })
           : t("permit.live.analysis.none"),
         lv.next_analysis_due ? ` · ${t("permit.live.due", { time: fmtTime(lv.next_analysis_due) })}` : "",
-        lv.next_analysis_due && lv.next_analysis_ptw ? ` ${t("permit.live.due_ptw", { ptw: lv.next_analysis_ptw, what: ptwName(lv.next_analysis_ptw) })}` : ""),
-      lv.inside && [h("dt", null, t("permit.live.inside")),
-        h("dd", { id: "permit-live-inside" }, t("permit.live.inside.value", { people: lv.inside.people.length, tools: lv.inside.tools.length }), " ",
-          lv.inside.people.map(personButton), lv.inside.tools.length > 0 && h("small", null, " ", lv.inside.tools.join(t("permit.sep"))))]),
+        lv.next_analysis_due && lv.next_analysis_ptw ? ` ${t("permit.live.due_ptw", { ptw: lv.next_analysis_ptw, what: ptwName(lv.next_analysis_ptw) })}` : "")),
     h("h3", null, t("permit.live.gas", { r: lv.sampling_radius_m ?? "—" })),
     gas.length === 0 ? h("p", { class: "dock-note", id: "permit-live-gas-none" }, t("permit.live.gas.none"))
       : h("table", { class: "stat-table permit-gas-live", id: "permit-live-gas" },
@@ -717,17 +771,79 @@ function gasForm() {
 function actionsView(p, sign) {
   if (!sign) return [h("p", { class: "dock-note", id: "permit-readonly" }, t(state.user ? "permit.readonly.role" : "permit.readonly"))];
   const steps = (STEPS[p.status] || []).filter((s) => !(s === "risk-analysis" && p.risk_analysis) && !(s === "briefing" && p.briefing));
-  if (steps.length === 0) return [h("p", { class: "dock-note" }, t("permit.steps.none"))];
+  const reissue = REISSUE_STATES.includes(p.status) && !p.reissued_as;
+  if (steps.length === 0 && !reissue) return [h("p", { class: "dock-note" }, t("permit.steps.none"))];
   const needsReason = steps.includes("suspend") || steps.includes("cancel");
   const next = (p.approvers || [])[(p.approvals || []).length];
   return [
     h("div", { class: "permit-steps" }, steps.map((s) => h("button", {
       type: "button", dataset: { step: s }, disabled: card.busy,
       class: s === "cancel" || s === "suspend" ? "danger" : s === "approve" && next !== state.user.username ? "" : "primary",
-    }, t("permit.step." + s)))),
+    }, t("permit.step." + s))),
+    reissue && h("button", { type: "button", id: "permit-reissue", dataset: { act: "reissue" }, disabled: card.busy, title: t("permit.reissue.title") }, t("permit.reissue"))),
     steps.includes("approve") && next && h("p", { class: "dock-note" }, t("permit.approve.next", { who: next })),
     needsReason && h("label", { class: "form-field permit-reason" }, h("span", null, t("permit.reason")), h("input", { name: "reason", maxlength: 500, autocomplete: "off" })),
   ];
+}
+
+// registerView is a confined space's entry register: who and what is
+// inside now (the server's live.inside) and every passage, latest first.
+function registerView(p) {
+  if (p.type !== "confined_space") return [];
+  const list = [...(p.register || [])].reverse();
+  const inside = p.live && p.live.inside;
+  const who = (e) => (e.kind === "person" ? personButton(e.id) : h("span", { class: "permit-tool" }, e.id));
+  return [
+    h("h3", null, t("permit.register", { n: list.length })),
+    inside && h("p", { id: "permit-register-inside", class: inside.people.length + inside.tools.length > 0 ? "tone-warn" : "tone-ok" },
+      h("b", null, t("permit.register.inside", { people: inside.people.length, tools: inside.tools.length })), " ",
+      inside.people.map(personButton), inside.tools.map((x) => h("span", { class: "permit-tool" }, x))),
+    list.length === 0 ? h("p", { class: "dock-note" }, t("permit.register.none"))
+      : h("table", { class: "stat-table", id: "permit-register-list" },
+        h("thead", null, h("tr", null, ["time", "who", "direction", "by"].map((k) => h("th", null, t("permit.register.col." + k))))),
+        h("tbody", null, list.map((e) => h("tr", { dataset: { kind: e.kind, id: e.id, direction: e.direction } },
+          h("td", { class: "num" }, fmtClock(e.at)), h("td", null, who(e)),
+          h("td", { class: `permit-dir-${e.direction}` }, t("permit.register." + e.direction)), h("td", null, e.by))))),
+  ];
+}
+
+// registerForm is built with the card (what is typed survives the polls):
+// a worker — or the guardian, whom the server keeps outside — or a tool by
+// name and number, each with in and out.
+function registerForm() {
+  const dir = (kind) => h("div", { class: "permit-register-dir" }, ["in", "out"].map((d) =>
+    h("button", { type: "button", class: d === "in" ? "primary" : "", dataset: { register: kind, direction: d } }, t("permit.register." + d))));
+  return h("form", { id: "permit-register-form", class: "fence-form permit-register-form", novalidate: true, hidden: true },
+    h("div", { class: "permit-register-row" },
+      h("label", { class: "form-field" }, h("span", null, t("permit.register.person")), h("select", { name: "person" })), dir("person")),
+    h("div", { class: "permit-register-row" },
+      h("label", { class: "form-field" }, h("span", null, t("permit.register.tool")),
+        h("input", { name: "tool", maxlength: 128, autocomplete: "off", placeholder: t("permit.register.tool_hint") })), dir("tool")));
+}
+
+// renderRegisterForm shows the register's form to signing roles on a
+// confined space that runs or is suspended, its buttons open as the
+// state allows; the people are the permit's, once it is known.
+function renderRegisterForm(p, sign) {
+  const form = ui.cardParts.registerForm;
+  form.hidden = !(sign && p.type === "confined_space" && REGISTER.out.includes(p.status));
+  for (const b of form.querySelectorAll("[data-register]")) b.disabled = card.busy || !REGISTER[b.dataset.direction].includes(p.status);
+  if (form.hidden || form.dataset.permit === p.id) return;
+  form.dataset.permit = p.id;
+  fill(form.elements.person, (p.workers || []).map((id) => h("option", { value: id, class: "permit-person" }, entityLabel(id))),
+    p.guardian && h("option", { value: p.guardian, class: "permit-person" }, t("permit.register.guardian", { who: entityLabel(p.guardian) })));
+}
+
+function registerClicked(kind, direction) {
+  const e = ui.cardParts.registerForm.elements;
+  const id = (kind === "person" ? e.person.value : e.tool.value).trim();
+  if (!id) {
+    card.message = { text: () => t(kind === "tool" ? "permit.register.err.tool" : "permit.register.err.person"), tone: "bad", code: "" };
+    renderMessage();
+    return;
+  }
+  const says = () => t("permit.done.register." + direction, { who: kind === "person" ? entityLabel(id) : id });
+  doStep("register", { kind, id, direction }, "register", says).then((ok) => { if (ok && kind === "tool") e.tool.value = ""; });
 }
 
 function logView(p) {
@@ -763,11 +879,26 @@ function onClick(ev) {
     stepClicked(step.dataset.step);
     return;
   }
+  const reg = ev.target.closest("[data-register]");
+  if (reg && card) {
+    registerClicked(reg.dataset.register, reg.dataset.direction);
+    return;
+  }
   const act = ev.target.closest("[data-act]");
   if (!act || !card) return;
-  if (act.dataset.act === "back") setView("list");
-  else if (act.dataset.act === "locate") emit("flyto", { id: card.id });
-  else if (act.dataset.act === "confirm") doStep(`measures/${act.dataset.n}/confirm`, undefined, "confirm");
+  const a = act.dataset.act;
+  if (a === "back") setView("list");
+  else if (a === "locate") emit("flyto", { id: card.id });
+  else if (a === "print") printPermit(card.id);
+  else if (a === "reissue" && card.permit) setView("form", card.permit);
+  else if (a === "confirm") doStep(`measures/${act.dataset.n}/confirm`, undefined, "confirm");
+}
+
+// printPermit opens the permit's print view (GB 30871-2022 Annex A form
+// layout, A4) in a new tab, in the viewer's language.
+function printPermit(id) {
+  const lang = state.lang === "en" ? "en" : "zh";
+  window.open(`/api/v1/permits/${encodeURIComponent(id)}/print?lang=${lang}`, "_blank", "noopener");
 }
 
 function stepClicked(s) {
@@ -788,8 +919,8 @@ function stepClicked(s) {
 }
 
 function onSubmit(ev) {
+  ev.preventDefault(); // the register's form: Enter in the tool's name says neither in nor out
   if (ev.target.id !== "permit-gas-form") return;
-  ev.preventDefault();
   const e = ev.target.elements;
   const value = e.value.value.trim() === "" ? NaN : Number(e.value.value);
   const at = e.sampled_at.dataset.touched ? fromLocalInput(e.sampled_at.value) : serverNow();
@@ -814,8 +945,9 @@ function onSubmit(ev) {
 }
 
 // doStep posts one workflow step of the card's permit and shows the
-// answer: the permit as it is now, or the refusal in words.
-async function doStep(path, body, what) {
+// answer: the permit as it is now (says() in words, default the step's
+// own), or the refusal in words.
+async function doStep(path, body, what, says = null) {
   const id = card.id, mine = ++cardSeq;
   card.busy = true;
   card.message = null;
@@ -831,7 +963,7 @@ async function doStep(path, body, what) {
       const last = what === "gas" ? (p.gas_analyses || [])[p.gas_analyses.length - 1] : null;
       const pass = Boolean(last && last.verdict && last.verdict.pass);
       card.message = {
-        text: () => (last ? t(pass ? "permit.done.gas.pass" : "permit.done.gas.fail") : t("permit.done." + what, { status: statusName(p.status) })),
+        text: says || (() => (last ? t(pass ? "permit.done.gas.pass" : "permit.done.gas.fail") : t("permit.done." + what, { status: statusName(p.status) }))),
         tone: last && !pass ? "warn" : "ok", code: "",
       };
     }
