@@ -20,6 +20,10 @@ type Scene struct {
 	Frame    *geo.Frame
 	Entities []*twin.Entity
 	Users    []DemoUser
+	// Inspections are the routes and plans of inspections.json (none when
+	// the scene has no such file); the points are Entities of kind
+	// inspection_point.
+	Inspections Inspections
 }
 
 // Load reads a scene folder. When the scene has problems, the error is the
@@ -36,7 +40,7 @@ func Load(fsys fs.FS) (*Scene, error) {
 		e.Parent = l.site.ID
 		ents = append(ents, e)
 	}
-	return &Scene{Site: l.site, Frame: l.frame, Entities: ents, Users: l.reg.users}, nil
+	return &Scene{Site: l.site, Frame: l.frame, Entities: ents, Users: l.reg.users, Inspections: l.insp}, nil
 }
 
 // Validate reads a scene folder and returns every problem it has (nil when
@@ -75,6 +79,7 @@ type loader struct {
 	file  map[string]string       // entity id → the file that defines it
 	byID  map[string]*twin.Entity // layer features and registry entries
 	reg   registry
+	insp  Inspections // inspections.json
 	// explicitRegistry: site.json names the registry, so it must exist.
 	explicitRegistry bool
 }
@@ -88,6 +93,8 @@ func (l *loader) run() {
 	l.loadLayers()
 	l.loadRegistry()
 	l.checkRefs()
+	l.checkInspectionPoints()
+	l.loadInspections()
 }
 
 // loadLayers reads every *.geojson file at the top of the folder, by name.

@@ -81,6 +81,12 @@ var kindFields = map[twin.Kind]fields{
 		"substances": fObjects, "alpha": fNumber, "S": fNumber, "R": fNumber, "grade": fInt,
 		"responsible": fObject,
 	},
+	// code (common) is what the point's QR code or NFC tag carries; the
+	// rules are twin/inspect's (docs/scene-format.md).
+	twin.KindInspectionPoint: {
+		"radius_m": fNumber, "min_dwell_s": fNumber, "equipment": fString, "checklist": fObjects,
+		"auto_checkin": fBool,
+	},
 }
 
 var selectorFields = fields{"identity_types": fStrings, "departments": fStrings, "posts": fStrings, "persons": fStrings}
@@ -95,6 +101,10 @@ var objectFields = map[string]fields{
 	"substances":                {"substance": fString, "q_t": fNumber, "Q_t": fNumber, "beta": fNumber},
 	"hazard_source.responsible": {"principal": fString, "technical": fString, "operations": fString},
 	"certificates":              {"type": fString, "name": fString, "number": fString, "expires": fString},
+	"inspection_point.checklist": {
+		"key": fString, "zh": fString, "en": fString, "kind": fString, "min": fNumber, "max": fNumber,
+		"unit": fString, "required": fBool, "source": fString,
+	},
 }
 
 func init() {

@@ -72,6 +72,8 @@ type Item struct {
 	Unit string   `json:"unit,omitempty"`
 	// Required: the check-in must answer it (a photo item always is).
 	Required bool `json:"required,omitempty"`
+	// Source names where the limits come from (a standard, the design).
+	Source string `json:"source,omitempty"`
 }
 
 // PointFromEntity reads an inspection point from its scene entity.
@@ -111,6 +113,7 @@ func PointFromEntity(e *twin.Entity) (*Point, error) {
 			it.Kind, _ = m["kind"].(string)
 			it.Unit, _ = m["unit"].(string)
 			it.Required, _ = m["required"].(bool)
+			it.Source, _ = m["source"].(string)
 			if v, ok := twin.AsFloat(m["min"]); ok {
 				it.Min = &v
 			}
@@ -229,11 +232,12 @@ const (
 // A check-in within Grace after a window is late; then the task closes
 // and its unvisited points are missed.
 type Plan struct {
-	ID    string `json:"id"`
-	Name  string `json:"name"`
-	Route string `json:"route"`
-	Every int    `json:"every"`
-	Unit  string `json:"unit"`
+	ID     string `json:"id"`
+	Name   string `json:"name"`
+	NameEn string `json:"name_en,omitempty"`
+	Route  string `json:"route"`
+	Every  int    `json:"every"`
+	Unit   string `json:"unit"`
 	// Windows are shift windows "HH:MM-HH:MM" in the site's zone; a
 	// window may run past midnight ("20:00-08:00").
 	Windows []string `json:"windows,omitempty"`

@@ -24,7 +24,10 @@ func (p *plant) check() error {
 			}
 		}
 	}
-	return p.checkVertexSpacing()
+	if err := p.checkVertexSpacing(); err != nil {
+		return err
+	}
+	return p.checkInspections()
 }
 
 // crossedBuilding returns a building whose inside the line passes through.

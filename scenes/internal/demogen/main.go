@@ -11,7 +11,8 @@
 // process units in the middle row, a ring road and an internal road grid of
 // 7–9 m fire lanes, sidewalks, paths to every door, indoor corridors and
 // stairs, and the detectors, beacons, cameras, fences, risk units and
-// registry that go with them.
+// registry that go with them, and the inspection points with their routes
+// and plans (inspections.json).
 package main
 
 import (

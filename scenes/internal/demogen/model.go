@@ -74,6 +74,7 @@ func (p *plant) build() {
 	p.addFences()
 	p.addRiskUnits()
 	p.addHazardSources()
+	p.addInspectionPoints()
 }
 
 // add records a feature; ids must be unique across the scene.

@@ -55,6 +55,9 @@ func (p *plant) files() (map[string][]byte, error) {
 		return nil, err
 	}
 	out[fileRegistry] = reg
+	if out[fileInspections], err = p.inspectionsJSON(); err != nil {
+		return nil, err
+	}
 	return out, nil
 }
 
