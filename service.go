@@ -56,33 +56,35 @@ var Version = "dev"
 // Service is one running chemtwin. New opens everything that can fail
 // (scene, store, sockets) so that errors surface before Run.
 type Service struct {
-	cfg     Config
-	log     *slog.Logger
-	scene   *twin.Scene
-	site    scenes.Site
-	store   store.Store
-	alarms  *alarm.Manager
-	events  *store.Writer
-	record  *history.Recorder
-	retain  *history.Retention
-	hub     *stream.Hub
-	rules   *rules.Engine
-	gather  *gather.Service
-	fences  *fence.Service
-	threat  *threat.Service // nil for a scene without a plant frame
-	permits *permit.Service
-	inspect *inspect.Service
-	video   *video.Linker  // nil for a scene without a plant frame
-	park    *park.Uploader // nil without --park-url
-	broker  *broker.Broker // nil with an external broker
-	ingest  *ingest.Ingest
-	sim     *sim.Sim // nil unless simulating
-	tiles   *tiles.Server
-	reg     *prometheus.Registry
-	http    *http.Server
-	ln      net.Listener
-	mqtt    string // broker URL
-	closed  sync.Once
+	cfg   Config
+	log   *slog.Logger
+	scene *twin.Scene
+	site  scenes.Site
+	// sceneInspections are the scene's inspection routes and plans.
+	sceneInspections scenes.Inspections
+	store            store.Store
+	alarms           *alarm.Manager
+	events           *store.Writer
+	record           *history.Recorder
+	retain           *history.Retention
+	hub              *stream.Hub
+	rules            *rules.Engine
+	gather           *gather.Service
+	fences           *fence.Service
+	threat           *threat.Service // nil for a scene without a plant frame
+	permits          *permit.Service
+	inspect          *inspect.Service
+	video            *video.Linker  // nil for a scene without a plant frame
+	park             *park.Uploader // nil without --park-url
+	broker           *broker.Broker // nil with an external broker
+	ingest           *ingest.Ingest
+	sim              *sim.Sim // nil unless simulating
+	tiles            *tiles.Server
+	reg              *prometheus.Registry
+	http             *http.Server
+	ln               net.Listener
+	mqtt             string // broker URL
+	closed           sync.Once
 
 	demoUsers []scenes.DemoUser // created once the store is open (--demo only)
 }
@@ -118,7 +120,7 @@ func (s *Service) openScene(context.Context) error {
 	if err != nil {
 		return fmt.Errorf("chemtwin: scene %s: %w", s.cfg.Scene, err)
 	}
-	s.site = sc.Site
+	s.site, s.sceneInspections = sc.Site, sc.Inspections
 	s.scene, err = sc.Twin(twin.Options{Clock: s.cfg.Clock})
 	if err != nil {
 		return fmt.Errorf("chemtwin: scene %s: %w", s.cfg.Scene, err)
@@ -684,5 +686,5 @@ func (s *Service) enterpriseCode() string {
 // inspectionSeed is the scene's inspection routes and plans
 // (inspections.json), stored at start where the store lacks them.
 func (s *Service) inspectionSeed() inspect.Seed {
-	return inspect.Seed{}
+	return inspect.Seed{Routes: s.sceneInspections.Routes, Plans: s.sceneInspections.Plans}
 }

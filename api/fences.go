@@ -65,8 +65,23 @@ var (
 		}}
 	editPoint = editable{kind: twin.KindInspectionPoint, noun: "inspection point", audit: "inspection.point", path: "/api/v1/inspections/points", prefix: "IP-U",
 		check: func(s *Server, e *twin.Entity) error {
-			_, err := inspect.PointFromEntity(e)
-			return err
+			p, err := inspect.PointFromEntity(e)
+			if err != nil {
+				return err
+			}
+			var taken string // codes identify points: one per point
+			s.opts.Scene.View(func(tx twin.Tx) {
+				tx.Kind(twin.KindInspectionPoint, func(o *twin.Entity) bool {
+					if o.ID != p.ID && strings.TrimSpace(o.String("code")) == p.Code {
+						taken = o.ID
+					}
+					return taken == ""
+				})
+			})
+			if taken != "" {
+				return fmt.Errorf("inspection point %s: code %q is point %s's", p.ID, p.Code, taken)
+			}
+			return nil
 		}}
 )
 

@@ -57,16 +57,7 @@ var (
 // inspectionRoutes registers the inspection and hidden-danger routes.
 func (s *Server) inspectionRoutes() {
 	s.handleFunc("GET /api/v1/inspections/points", s.inspections(s.pointList))
-	s.handleFunc("GET /api/v1/inspections/routes", s.inspections(s.routeList))
-	s.handleFunc("GET /api/v1/inspections/routes/{id}", s.inspections(s.routeGet))
-	s.handleFunc("POST /api/v1/inspections/routes", s.authed(s.inspectionsAuthed(s.routePut), planRoles...))
-	s.handleFunc("PUT /api/v1/inspections/routes/{id}", s.authed(s.inspectionsAuthed(s.routePut), planRoles...))
-	s.handleFunc("DELETE /api/v1/inspections/routes/{id}", s.authed(s.inspectionsAuthed(s.routeDelete), planRoles...))
-	s.handleFunc("GET /api/v1/inspections/plans", s.inspections(s.planList))
-	s.handleFunc("GET /api/v1/inspections/plans/{id}", s.inspections(s.planGet))
-	s.handleFunc("POST /api/v1/inspections/plans", s.authed(s.inspectionsAuthed(s.planPut), planRoles...))
-	s.handleFunc("PUT /api/v1/inspections/plans/{id}", s.authed(s.inspectionsAuthed(s.planPut), planRoles...))
-	s.handleFunc("DELETE /api/v1/inspections/plans/{id}", s.authed(s.inspectionsAuthed(s.planDelete), planRoles...))
+	s.routesAndPlans()
 	s.handleFunc("GET /api/v1/inspections/tasks", s.taskList)
 	s.handleFunc("GET /api/v1/inspections/tasks/{id}", s.inspections(s.taskGet))
 	s.handleFunc("POST /api/v1/inspections/checkins", s.authed(s.inspectionsAuthed(s.checkIn), inspectRoles...))
@@ -137,42 +128,66 @@ func (s *Server) pointList(w http.ResponseWriter, r *http.Request) {
 	s.writeJSON(w, r, http.StatusOK, typeJSON, map[string]any{"points": s.opts.Inspections.Points()})
 }
 
-func (s *Server) routeList(w http.ResponseWriter, r *http.Request) {
-	rs, err := s.opts.Inspections.Routes(r.Context())
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	s.writeJSON(w, r, http.StatusOK, typeJSON, map[string]any{"routes": rs})
+// resource is a collection of documents the inspection service keeps by
+// id (routes, plans): list, get, create (POST, 201; an existing id 409),
+// replace (PUT, 200; an unknown id 404) and delete (204), edits audited.
+type resource[T any] struct {
+	plural, noun, prefix string
+	list                 func(ctx context.Context) ([]T, error)
+	get                  func(ctx context.Context, id string) (T, error)
+	put                  func(ctx context.Context, v T) error
+	del                  func(ctx context.Context, id string) error
+	id                   func(v *T) *string
+	detail               func(v T) map[string]any
 }
 
-func (s *Server) routeGet(w http.ResponseWriter, r *http.Request) {
-	rt, err := s.opts.Inspections.Route(r.Context(), r.PathValue("id"))
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	s.writeJSON(w, r, http.StatusOK, typeJSON, rt)
-}
-
-// routePut answers POST (201) and PUT (200) of a route; a POST of an
-// existing id is 409.
-func (s *Server) routePut(w http.ResponseWriter, r *http.Request, p principal) {
-	var rt inspect.Route
-	if err := decodeJSON(w, r, &rt, false); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	status, ok := s.putID(w, r, &rt.ID, "RT", func(id string) bool { _, err := s.opts.Inspections.Route(r.Context(), id); return err == nil })
-	if !ok {
-		return
-	}
-	if err := s.opts.Inspections.PutRoute(r.Context(), rt); err != nil {
-		s.writeError(w, r, inspectError(err))
-		return
-	}
-	s.audit(r, p.user.Username, "inspection.route.put", rt.ID, map[string]any{"name": rt.Name, "points": rt.Points})
-	s.writeJSON(w, r, status, typeJSON, rt)
+// register mounts the resource at path (reads open, edits for roles).
+func (res resource[T]) register(s *Server, path string, roles ...string) {
+	s.handleFunc("GET "+path, s.inspections(func(w http.ResponseWriter, r *http.Request) {
+		vs, err := res.list(r.Context())
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		s.writeJSON(w, r, http.StatusOK, typeJSON, map[string]any{res.plural: vs})
+	}))
+	s.handleFunc("GET "+path+"/{id}", s.inspections(func(w http.ResponseWriter, r *http.Request) {
+		v, err := res.get(r.Context(), r.PathValue("id"))
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		s.writeJSON(w, r, http.StatusOK, typeJSON, v)
+	}))
+	put := s.authed(s.inspectionsAuthed(func(w http.ResponseWriter, r *http.Request, p principal) {
+		var v T
+		if err := decodeJSON(w, r, &v, false); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		exists := func(id string) bool { _, err := res.get(r.Context(), id); return err == nil }
+		status, ok := s.putID(w, r, res.id(&v), res.prefix, exists)
+		if !ok {
+			return
+		}
+		if err := res.put(r.Context(), v); err != nil {
+			s.writeError(w, r, inspectError(err))
+			return
+		}
+		s.audit(r, p.user.Username, "inspection."+res.noun+".put", *res.id(&v), res.detail(v))
+		s.writeJSON(w, r, status, typeJSON, v)
+	}), roles...)
+	s.handleFunc("POST "+path, put)
+	s.handleFunc("PUT "+path+"/{id}", put)
+	s.handleFunc("DELETE "+path+"/{id}", s.authed(s.inspectionsAuthed(func(w http.ResponseWriter, r *http.Request, p principal) {
+		id := r.PathValue("id")
+		if err := res.del(r.Context(), id); err != nil {
+			s.writeError(w, r, inspectError(err))
+			return
+		}
+		s.audit(r, p.user.Username, "inspection."+res.noun+".delete", id, nil)
+		w.WriteHeader(http.StatusNoContent)
+	}), roles...))
 }
 
 // putID settles the id of a POST (from the body or assigned; 409 when it
@@ -200,60 +215,27 @@ func (s *Server) putID(w http.ResponseWriter, r *http.Request, id *string, prefi
 	return http.StatusCreated, true
 }
 
-func (s *Server) routeDelete(w http.ResponseWriter, r *http.Request, p principal) {
-	id := r.PathValue("id")
-	if err := s.opts.Inspections.DeleteRoute(r.Context(), id); err != nil {
-		s.writeError(w, r, inspectError(err))
-		return
-	}
-	s.audit(r, p.user.Username, "inspection.route.delete", id, nil)
-	w.WriteHeader(http.StatusNoContent)
-}
-
-func (s *Server) planList(w http.ResponseWriter, r *http.Request) {
-	ps, err := s.opts.Inspections.Plans(r.Context())
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	s.writeJSON(w, r, http.StatusOK, typeJSON, map[string]any{"plans": ps})
-}
-
-func (s *Server) planGet(w http.ResponseWriter, r *http.Request) {
-	pl, err := s.opts.Inspections.Plan(r.Context(), r.PathValue("id"))
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	s.writeJSON(w, r, http.StatusOK, typeJSON, pl)
-}
-
-func (s *Server) planPut(w http.ResponseWriter, r *http.Request, p principal) {
-	var pl inspect.Plan
-	if err := decodeJSON(w, r, &pl, false); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	status, ok := s.putID(w, r, &pl.ID, "PL", func(id string) bool { _, err := s.opts.Inspections.Plan(r.Context(), id); return err == nil })
-	if !ok {
-		return
-	}
-	if err := s.opts.Inspections.PutPlan(r.Context(), pl); err != nil {
-		s.writeError(w, r, inspectError(err))
-		return
-	}
-	s.audit(r, p.user.Username, "inspection.plan.put", pl.ID, map[string]any{"name": pl.Name, "route": pl.Route, "enabled": pl.Enabled})
-	s.writeJSON(w, r, status, typeJSON, pl)
-}
-
-func (s *Server) planDelete(w http.ResponseWriter, r *http.Request, p principal) {
-	id := r.PathValue("id")
-	if err := s.opts.Inspections.DeletePlan(r.Context(), id); err != nil {
-		s.writeError(w, r, inspectError(err))
-		return
-	}
-	s.audit(r, p.user.Username, "inspection.plan.delete", id, nil)
-	w.WriteHeader(http.StatusNoContent)
+// routesAndPlans mounts the inspection routes and plans.
+func (s *Server) routesAndPlans() {
+	in := func() Inspections { return s.opts.Inspections }
+	resource[inspect.Route]{plural: "routes", noun: "route", prefix: "RT",
+		list: func(ctx context.Context) ([]inspect.Route, error) { return in().Routes(ctx) },
+		get:  func(ctx context.Context, id string) (inspect.Route, error) { return in().Route(ctx, id) },
+		put:  func(ctx context.Context, v inspect.Route) error { return in().PutRoute(ctx, v) },
+		del:  func(ctx context.Context, id string) error { return in().DeleteRoute(ctx, id) },
+		id:   func(v *inspect.Route) *string { return &v.ID },
+		detail: func(v inspect.Route) map[string]any {
+			return map[string]any{"name": v.Name, "points": v.Points}
+		}}.register(s, "/api/v1/inspections/routes", planRoles...)
+	resource[inspect.Plan]{plural: "plans", noun: "plan", prefix: "PL",
+		list: func(ctx context.Context) ([]inspect.Plan, error) { return in().Plans(ctx) },
+		get:  func(ctx context.Context, id string) (inspect.Plan, error) { return in().Plan(ctx, id) },
+		put:  func(ctx context.Context, v inspect.Plan) error { return in().PutPlan(ctx, v) },
+		del:  func(ctx context.Context, id string) error { return in().DeletePlan(ctx, id) },
+		id:   func(v *inspect.Plan) *string { return &v.ID },
+		detail: func(v inspect.Plan) map[string]any {
+			return map[string]any{"name": v.Name, "route": v.Route, "enabled": v.Enabled}
+		}}.register(s, "/api/v1/inspections/plans", planRoles...)
 }
 
 // ---- tasks ----

@@ -75,9 +75,13 @@ type permitRequest struct {
 	Emergency bool `json:"emergency"`
 }
 
-// create decodes a permit request body into a permit.Create; the error is
-// an API error.
-func (req permitRequest) create() (permit.Create, error) {
+// readPermit decodes a permit request body into a permit.Create; the
+// error is an API error.
+func readPermit(w http.ResponseWriter, r *http.Request) (permit.Create, error) {
+	var req permitRequest
+	if err := decodeJSON(w, r, &req, false); err != nil {
+		return permit.Create{}, err
+	}
 	var g geojson.Geometry
 	if err := json.Unmarshal(req.Geometry, &g); err != nil || g.Geometry() == nil {
 		return permit.Create{}, errorf(http.StatusBadRequest, "invalid_geometry", "geometry must be a GeoJSON geometry (point or polygon, lon/lat)")
@@ -93,12 +97,7 @@ func (s *Server) permitCreate(w http.ResponseWriter, r *http.Request, p principa
 		s.writeError(w, r, errPermitsUnavailable)
 		return
 	}
-	var req permitRequest
-	if err := decodeJSON(w, r, &req, false); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	c, err := req.create()
+	c, err := readPermit(w, r)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -145,12 +144,7 @@ func (s *Server) permitReissue(w http.ResponseWriter, r *http.Request, p princip
 		s.writeError(w, r, errPermitsUnavailable)
 		return
 	}
-	var req permitRequest
-	if err := decodeJSON(w, r, &req, false); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	c, err := req.create()
+	c, err := readPermit(w, r)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

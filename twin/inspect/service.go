@@ -294,6 +294,17 @@ func decodeAll[T any](recs []store.Record) ([]T, error) {
 	return out, nil
 }
 
+// listByID reads and decodes a whole collection, by record id (the store
+// lists by time then id; routes and plans are all stamped when stored).
+func listByID[T any](ctx context.Context, st Store, collection string) ([]T, error) {
+	recs, err := st.ListRecords(ctx, store.RecordFilter{Collection: collection})
+	if err != nil {
+		return nil, err
+	}
+	slices.SortFunc(recs, func(a, b store.Record) int { return strings.Compare(a.ID, b.ID) })
+	return decodeAll[T](recs)
+}
+
 // get reads and decodes one record.
 func get[T any](ctx context.Context, st Store, collection, id string) (T, error) {
 	var v T
@@ -309,15 +320,9 @@ func get[T any](ctx context.Context, st Store, collection, id string) (T, error)
 
 // ---- Routes and plans ----
 
-// Routes returns the routes.
+// Routes returns the routes by id.
 func (s *Service) Routes(ctx context.Context) ([]Route, error) {
-	recs, err := s.opts.Store.ListRecords(ctx, store.RecordFilter{Collection: colRoutes})
-	if err != nil {
-		return nil, err
-	}
-	out, err := decodeAll[Route](recs)
-	slices.SortFunc(out, func(a, b Route) int { return strings.Compare(a.ID, b.ID) })
-	return out, err
+	return listByID[Route](ctx, s.opts.Store, colRoutes)
 }
 
 // Route returns one route.
@@ -358,15 +363,9 @@ func (s *Service) DeleteRoute(ctx context.Context, id string) error {
 	return s.opts.Store.DeleteRecord(ctx, colRoutes, id)
 }
 
-// Plans returns the plans.
+// Plans returns the plans by id.
 func (s *Service) Plans(ctx context.Context) ([]Plan, error) {
-	recs, err := s.opts.Store.ListRecords(ctx, store.RecordFilter{Collection: colPlans})
-	if err != nil {
-		return nil, err
-	}
-	out, err := decodeAll[Plan](recs)
-	slices.SortFunc(out, func(a, b Plan) int { return strings.Compare(a.ID, b.ID) })
-	return out, err
+	return listByID[Plan](ctx, s.opts.Store, colPlans)
 }
 
 // Plan returns one plan.
