@@ -16,11 +16,24 @@ CESIUM_STAMP = web/cesium/vendor/cesium/package.json
 build: web
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/chemtwin
 
-web: $(CESIUM_STAMP)
+web: $(CESIUM_STAMP) web/cesium/vendor/leaflet/package.json web/cesium/vendor/jsqr/package.json
 
 $(CESIUM_STAMP): web/package.json web/package-lock.json
 	cd web && npm ci --no-audit --no-fund --loglevel=error
 	scripts/vendor-cesium.sh
+
+# The phone page's (/m/) Leaflet and jsQR come from the same npm install,
+# copied after Cesium (whose stamp says npm ci ran for this lock); each
+# copied package.json, written last, is that library's stamp.
+web/cesium/vendor/leaflet/package.json: $(CESIUM_STAMP)
+	rm -rf web/cesium/vendor/leaflet && mkdir -p web/cesium/vendor/leaflet
+	cd web/node_modules/leaflet && cp -R dist/leaflet.js dist/leaflet.css dist/images LICENSE ../../cesium/vendor/leaflet/
+	cp web/node_modules/leaflet/package.json $@
+
+web/cesium/vendor/jsqr/package.json: $(CESIUM_STAMP)
+	rm -rf web/cesium/vendor/jsqr && mkdir -p web/cesium/vendor/jsqr
+	cd web/node_modules/jsqr && cp dist/jsQR.js LICENSE ../../cesium/vendor/jsqr/
+	cp web/node_modules/jsqr/package.json $@
 
 run: build
 	./$(BIN) serve --demo --data $(DATA)

@@ -1,6 +1,6 @@
 // Package cesium serves the 3D one-map viewer (一张图): our app (index.html,
-// js/, css/, i18n/) and the CesiumJS build vendored from npm into vendor/
-// by `make web`. Everything ships in the binary through embed.FS; a
+// js/, css/, i18n/), the inspector's phone page (m/, W7) and the CesiumJS,
+// Leaflet and jsQR builds vendored from npm into vendor/ by `make web`. Everything ships in the binary through embed.FS; a
 // development folder on disk can replace it so that edits show on reload
 // without a rebuild.
 package cesium
@@ -13,7 +13,7 @@ import (
 	"strings"
 )
 
-//go:embed index.html js css i18n all:vendor
+//go:embed index.html js css i18n m all:vendor
 var assets embed.FS
 
 // Handler serves the viewer: from dir when it is set (development), else

@@ -22,6 +22,8 @@ func TestHandlerServesTheApp(t *testing.T) {
 		{"/i18n/zh-CN.js", "javascript", "no-cache"},
 		{"/css/app.css", "text/css", "no-cache"},
 		{"/vendor/README.md", "", "max-age=86400"},
+		{"/m/", "text/html", "no-cache"}, // the inspector's phone page
+		{"/m/js/app.js", "javascript", "no-cache"},
 	}
 	for _, c := range cases {
 		rec := httptest.NewRecorder()
