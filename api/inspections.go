@@ -257,12 +257,14 @@ type taskPointView struct {
 // taskView is a task with its route's name and its points spelled out.
 type taskView struct {
 	inspect.Task
-	RouteName string          `json:"route_name"`
-	Points    []taskPointView `json:"points"`
+	RouteName   string          `json:"route_name"`
+	RouteNameEn string          `json:"route_name_en,omitempty"`
+	Points      []taskPointView `json:"points"`
 }
 
-func (s *Server) taskView(t inspect.Task, routes map[string]string) taskView {
-	v := taskView{Task: t, RouteName: routes[t.Route], Points: make([]taskPointView, len(t.Points))}
+func (s *Server) taskView(t inspect.Task, routes map[string]inspect.Route) taskView {
+	rt := routes[t.Route]
+	v := taskView{Task: t, RouteName: rt.Name, RouteNameEn: rt.NameEn, Points: make([]taskPointView, len(t.Points))}
 	for i, tp := range t.Points {
 		pv := taskPointView{TaskPoint: tp}
 		if p, ok := s.opts.Inspections.Point(tp.Point); ok {
@@ -275,11 +277,11 @@ func (s *Server) taskView(t inspect.Task, routes map[string]string) taskView {
 	return v
 }
 
-func (s *Server) routeNames(ctx context.Context) map[string]string {
-	names := map[string]string{}
+func (s *Server) routesByID(ctx context.Context) map[string]inspect.Route {
+	names := map[string]inspect.Route{}
 	if rs, err := s.opts.Inspections.Routes(ctx); err == nil {
 		for _, rt := range rs {
-			names[rt.ID] = rt.Name
+			names[rt.ID] = rt
 		}
 	}
 	return names
@@ -343,7 +345,7 @@ func (s *Server) taskList(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	names := s.routeNames(r.Context())
+	names := s.routesByID(r.Context())
 	out := make([]taskView, len(ts))
 	for i, t := range ts {
 		out[i] = s.taskView(t, names)
@@ -357,7 +359,7 @@ func (s *Server) taskGet(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	s.writeJSON(w, r, http.StatusOK, typeJSON, s.taskView(t, s.routeNames(r.Context())))
+	s.writeJSON(w, r, http.StatusOK, typeJSON, s.taskView(t, s.routesByID(r.Context())))
 }
 
 // ---- check-ins ----
@@ -446,30 +448,17 @@ func limitParam(v string) (int, error) {
 }
 
 func (s *Server) checkInList(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	if err := checkParams(q, "person", "point", "from", "to", "limit"); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	from, to, err := timeRange(q, s.opts.Inspections.Location())
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	limit, err := limitParam(q.Get("limit"))
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	cs, err := s.opts.Inspections.CheckIns(r.Context(), q.Get("person"), q.Get("point"), from, to, limit)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	s.writeJSON(w, r, http.StatusOK, typeJSON, map[string]any{"checkins": cs})
+	recordList(s, w, r, "checkins", s.opts.Inspections.CheckIns)
 }
 
 func (s *Server) attemptList(w http.ResponseWriter, r *http.Request, _ principal) {
+	recordList(s, w, r, "attempts", s.opts.Inspections.Attempts)
+}
+
+// recordList answers a list of check records or attempts:
+// ?person=&point=&from=&to=&limit=, newest first.
+func recordList[T any](s *Server, w http.ResponseWriter, r *http.Request, plural string,
+	list func(ctx context.Context, person, point string, from, to time.Time, limit int) ([]T, error)) {
 	q := r.URL.Query()
 	if err := checkParams(q, "person", "point", "from", "to", "limit"); err != nil {
 		s.writeError(w, r, err)
@@ -485,12 +474,12 @@ func (s *Server) attemptList(w http.ResponseWriter, r *http.Request, _ principal
 		s.writeError(w, r, err)
 		return
 	}
-	as, err := s.opts.Inspections.Attempts(r.Context(), q.Get("person"), q.Get("point"), from, to, limit)
+	vs, err := list(r.Context(), q.Get("person"), q.Get("point"), from, to, limit)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	s.writeJSON(w, r, http.StatusOK, typeJSON, map[string]any{"attempts": as})
+	s.writeJSON(w, r, http.StatusOK, typeJSON, map[string]any{plural: vs})
 }
 
 // ---- photos ----

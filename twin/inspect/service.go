@@ -838,22 +838,26 @@ func (s *Service) autoLocked(ctx context.Context, now time.Time) error {
 	return errors.Join(errs...)
 }
 
-// CheckIns returns check records: of a person, a point, in [from, to).
+// CheckIns returns check records: of a person, at a point, in [from,
+// to), newest first.
 func (s *Service) CheckIns(ctx context.Context, person, point string, from, to time.Time, limit int) ([]CheckIn, error) {
-	recs, err := s.opts.Store.ListRecords(ctx, store.RecordFilter{Collection: colCheckins, Owner: person, Ref: point, From: from, To: to, Limit: limit, Desc: true})
-	if err != nil {
-		return nil, err
-	}
-	return decodeAll[CheckIn](recs)
+	return newest[CheckIn](ctx, s.opts.Store, colCheckins, person, point, from, to, limit)
 }
 
-// Attempts returns refused check-ins: of a person, a point, in [from, to).
+// Attempts returns refused check-ins: of a person, at a point, in [from,
+// to), newest first.
 func (s *Service) Attempts(ctx context.Context, person, point string, from, to time.Time, limit int) ([]Attempt, error) {
-	recs, err := s.opts.Store.ListRecords(ctx, store.RecordFilter{Collection: colAttempts, Owner: person, Ref: point, From: from, To: to, Limit: limit, Desc: true})
+	return newest[Attempt](ctx, s.opts.Store, colAttempts, person, point, from, to, limit)
+}
+
+// newest lists a collection's documents of owner and ref in [from, to),
+// newest first.
+func newest[T any](ctx context.Context, st Store, collection, owner, ref string, from, to time.Time, limit int) ([]T, error) {
+	recs, err := st.ListRecords(ctx, store.RecordFilter{Collection: collection, Owner: owner, Ref: ref, From: from, To: to, Limit: limit, Desc: true})
 	if err != nil {
 		return nil, err
 	}
-	return decodeAll[Attempt](recs)
+	return decodeAll[T](recs)
 }
 
 // ---- The map ----
