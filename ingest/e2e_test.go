@@ -15,6 +15,7 @@ import (
 	"github.com/chemtwin/chemtwin/geo"
 	"github.com/chemtwin/chemtwin/geo/locate"
 	"github.com/chemtwin/chemtwin/ingest/broker"
+	"github.com/chemtwin/chemtwin/internal/mqtttest"
 	"github.com/chemtwin/chemtwin/twin"
 	"github.com/chemtwin/chemtwin/twin/alarm"
 )
@@ -24,7 +25,7 @@ func TestPipelineEmbedded(t *testing.T) {
 }
 
 func TestPipelineMosquitto(t *testing.T) {
-	testPipeline(t, mosquittoURL(t))
+	testPipeline(t, mqtttest.Mosquitto(t))
 }
 
 // testPipeline drives every topic kind through a real broker into the twin.

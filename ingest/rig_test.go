@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"log/slog"
-	"net"
 	"os"
 	"testing"
 	"time"
@@ -20,8 +19,6 @@ import (
 // waitFor is how long end-to-end tests wait for a message to be applied; it
 // bounds a hang, it is not a timing assertion.
 const waitFor = 20 * time.Second
-
-const mosquittoAddr = "127.0.0.1:1883"
 
 // rig is a running pipeline: scene ← ingest ← broker ← publisher.
 type rig struct {
@@ -56,21 +53,6 @@ func embeddedBroker(t testing.TB) *broker.Broker {
 	}
 	t.Cleanup(func() { b.Close() })
 	return b
-}
-
-// mosquittoURL returns the local mosquitto's URL, or skips the test when it
-// cannot be reached (fails instead when CHEMTWIN_REQUIRE_MOSQUITTO=1).
-func mosquittoURL(t *testing.T) string {
-	t.Helper()
-	c, err := net.DialTimeout("tcp", mosquittoAddr, 2*time.Second)
-	if err != nil {
-		if os.Getenv("CHEMTWIN_REQUIRE_MOSQUITTO") == "1" {
-			t.Fatalf("mosquitto required (CHEMTWIN_REQUIRE_MOSQUITTO=1) but %s is unreachable: %v", mosquittoAddr, err)
-		}
-		t.Skipf("NOTICE: skipping: mosquitto not reachable at %s (%v); set CHEMTWIN_REQUIRE_MOSQUITTO=1 to make this a failure", mosquittoAddr, err)
-	}
-	c.Close()
-	return "tcp://" + mosquittoAddr
 }
 
 // newRig builds the test scene, runs an ingest against url and connects a

@@ -8,13 +8,14 @@ import (
 	"log/slog"
 	"maps"
 	"math"
-	"net"
 	"os"
 	"path/filepath"
 	"slices"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/chemtwin/chemtwin/internal/mqtttest"
 
 	paho "github.com/eclipse/paho.mqtt.golang"
 	"github.com/paulmach/orb"
@@ -40,8 +41,6 @@ import (
 // it bounds a hang, it is not a timing assertion.
 const mqttWait = 20 * time.Second
 
-const mosquittoAddr = "127.0.0.1:1883"
-
 // mqttT0 is a Monday 09:00 in the site's zone (UTC+8): no hot-work
 // upgrade (GB 30871-2022 §5.2: night, rest days and holidays upgrade).
 var mqttT0 = time.Date(2026, 11, 30, 9, 0, 0, 0, time.FixedZone("CST", 8*3600))
@@ -56,24 +55,8 @@ func TestWatchMqtt(t *testing.T) {
 		testWatchMqtt(t, b.URL())
 	})
 	t.Run("mosquitto", func(t *testing.T) {
-		testWatchMqtt(t, mosquittoURL(t))
+		testWatchMqtt(t, mqtttest.Mosquitto(t))
 	})
-}
-
-// mosquittoURL returns the local mosquitto's URL, or skips the test when
-// it cannot be reached (fails instead when CHEMTWIN_REQUIRE_MOSQUITTO=1),
-// as the ingest tests do.
-func mosquittoURL(t *testing.T) string {
-	t.Helper()
-	c, err := net.DialTimeout("tcp", mosquittoAddr, 2*time.Second)
-	if err != nil {
-		if os.Getenv("CHEMTWIN_REQUIRE_MOSQUITTO") == "1" {
-			t.Fatalf("mosquitto required (CHEMTWIN_REQUIRE_MOSQUITTO=1) but %s is unreachable: %v", mosquittoAddr, err)
-		}
-		t.Skipf("NOTICE: skipping: mosquitto not reachable at %s (%v); set CHEMTWIN_REQUIRE_MOSQUITTO=1 to make this a failure", mosquittoAddr, err)
-	}
-	c.Close()
-	return "tcp://" + mosquittoAddr
 }
 
 func quiet() *slog.Logger {
