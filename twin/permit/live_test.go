@@ -12,10 +12,10 @@ import (
 	"github.com/chemtwin/chemtwin/twin/alarm"
 )
 
-// drive takes p through every step to in progress at g.now: the checklist,
-// a passing methane analysis a minute old where the type needs one, the
-// approvers signing with PS-1's tag beside the work at (x, y), the start.
-func (g *rig) drive(p *Permit, x, y float64) *Permit {
+// prepare takes p through the steps before the sign-off at g.now: apply,
+// risk analysis, briefing, every measure, and a passing methane analysis a
+// minute old where the type needs one.
+func (g *rig) prepare(p *Permit) {
 	g.t.Helper()
 	steps := []Step{{Action: "apply"}, {Action: "risk_analysis"}, {Action: "briefing"}}
 	for n := range p.Measures {
@@ -29,6 +29,14 @@ func (g *rig) drive(p *Permit, x, y float64) *Permit {
 			g.t.Fatalf("%s %s: %v", p.Type, st.Action, err)
 		}
 	}
+}
+
+// drive takes p through every step to in progress at g.now: the checklist,
+// a passing methane analysis a minute old where the type needs one, the
+// approvers signing with PS-1's tag beside the work at (x, y), the start.
+func (g *rig) drive(p *Permit, x, y float64) *Permit {
+	g.t.Helper()
+	g.prepare(p)
 	g.now = g.now.Add(time.Second)
 	g.walk(x+1, y, 0)
 	for _, a := range p.Approvers {

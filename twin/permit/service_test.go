@@ -290,16 +290,7 @@ func TestServiceCertificates(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		steps := []Step{{Action: "apply"}, {Action: "risk_analysis"}, {Action: "briefing"}}
-		for n := range p.Measures {
-			steps = append(steps, Step{Action: "confirm_measure", Measure: n + 1})
-		}
-		steps = append(steps, Step{Action: "gas_analysis", Gas: "methane", Value: 0.1, Unit: "%VOL", SampledAt: g.now.Add(-time.Minute)})
-		for _, st := range steps {
-			if _, err := g.do(p.ID, "P-2", st); err != nil {
-				t.Fatalf("%s: %s: %v", c.name, st.Action, err)
-			}
-		}
+		g.prepare(p)
 		g.now = g.now.Add(time.Second)
 		g.walk(252, 50, time.Second)
 		_, err = g.do(p.ID, "a", Step{Action: "approve", PersonID: "PS-1"})
@@ -395,16 +386,7 @@ func TestRelated(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		steps := []Step{{Action: "apply"}, {Action: "risk_analysis"}, {Action: "briefing"}}
-		for n := range p.Measures {
-			steps = append(steps, Step{Action: "confirm_measure", Measure: n + 1})
-		}
-		steps = append(steps, Step{Action: "gas_analysis", Gas: "methane", Value: 0.1, Unit: "%VOL", SampledAt: g.now.Add(-time.Minute)})
-		for _, st := range steps {
-			if _, err := g.do(p.ID, "planner", st); err != nil {
-				t.Fatal(err)
-			}
-		}
+		g.prepare(p)
 		g.now = g.now.Add(time.Second)
 		g.walk(252, 50, 0)
 		_, err = g.do(p.ID, "a", Step{Action: "approve", PersonID: "PS-1"})
