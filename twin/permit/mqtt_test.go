@@ -2,27 +2,20 @@ package permit_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"fmt"
 	"log/slog"
 	"maps"
 	"math"
 	"os"
 	"path/filepath"
 	"slices"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/chemtwin/chemtwin/internal/mqtttest"
-
-	paho "github.com/eclipse/paho.mqtt.golang"
 	"github.com/paulmach/orb"
 
 	"github.com/chemtwin/chemtwin/geo"
-	"github.com/chemtwin/chemtwin/ingest"
-	"github.com/chemtwin/chemtwin/ingest/broker"
+	"github.com/chemtwin/chemtwin/internal/mqtttest"
+	"github.com/chemtwin/chemtwin/internal/mqtttest/pipeline"
 	"github.com/chemtwin/chemtwin/store/sqlite"
 	"github.com/chemtwin/chemtwin/twin"
 	"github.com/chemtwin/chemtwin/twin/alarm"
@@ -37,23 +30,12 @@ import (
 // service — every component on one injected clock, so that the 60 s of
 // the guardian rule are fake seconds, never wall-clock sleeps.
 
-// mqttWait bounds each wait for a published message to reach the scene;
-// it bounds a hang, it is not a timing assertion.
-const mqttWait = 20 * time.Second
-
 // mqttT0 is a Monday 09:00 in the site's zone (UTC+8): no hot-work
 // upgrade (GB 30871-2022 §5.2: night, rest days and holidays upgrade).
 var mqttT0 = time.Date(2026, 11, 30, 9, 0, 0, 0, time.FixedZone("CST", 8*3600))
 
 func TestWatchMqtt(t *testing.T) {
-	t.Run("embedded", func(t *testing.T) {
-		b, err := broker.Start(broker.Options{Addr: "127.0.0.1:0", Logger: quiet()})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { b.Close() })
-		testWatchMqtt(t, b.URL())
-	})
+	t.Run("embedded", func(t *testing.T) { testWatchMqtt(t, pipeline.Embedded(t)) })
 	t.Run("mosquitto", func(t *testing.T) {
 		testWatchMqtt(t, mqtttest.Mosquitto(t))
 	})
@@ -66,37 +48,17 @@ func quiet() *slog.Logger {
 	return slog.New(slog.DiscardHandler)
 }
 
-// fakeClock is the one clock of the pipeline; only the test moves it.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-// Add moves the clock on by d and returns the new time.
-func (c *fakeClock) Add(d time.Duration) time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-	return c.now
-}
-
 // mqttRig is a running pipeline: permit service and rules engine ← scene
 // ← ingest ← broker ← publisher, with a SQLite store and an alarm manager.
 type mqttRig struct {
 	t      *testing.T
-	clk    *fakeClock
+	clk    *pipeline.Clock
+	pipe   *pipeline.Pipe
 	frame  *geo.Frame
 	site   string
 	scene  *twin.Scene
 	alarms *alarm.Manager
 	svc    *permit.Service
-	pub    paho.Client
 }
 
 // The plant (metres in the plant frame): a fire-hazard unit (0,0)–(100,100);
@@ -122,34 +84,14 @@ func newMqttRig(t *testing.T, url string) *mqttRig {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	ctx, cancel := context.WithCancel(context.Background())
-	var done []chan error
-	t.Cleanup(func() {
-		cancel()
-		for _, d := range done {
-			select {
-			case err := <-d:
-				if err != nil {
-					t.Errorf("Run: %v", err)
-				}
-			case <-time.After(mqttWait):
-				t.Error("Run did not return after cancel")
-			}
-		}
-	})
-	run := func(f func(context.Context) error) {
-		d := make(chan error, 1)
-		done = append(done, d)
-		go func() { d <- f(ctx) }()
-	}
+	ctx := context.Background()
+	run := pipeline.Runner(t)
 	f, err := geo.NewFrame(orb.Point{106.6, 38.1}, 1200, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var b [6]byte
-	_, _ = rand.Read(b[:])
 	// A site of its own: mosquitto is shared with other tests.
-	r := &mqttRig{t: t, clk: &fakeClock{now: mqttT0}, frame: f, site: "permit" + hex.EncodeToString(b[:])}
+	r := &mqttRig{t: t, clk: pipeline.NewClock(mqttT0), frame: f, site: pipeline.RandomSite("permit")}
 	r.scene = twin.New(twin.Options{SiteID: r.site, Frame: f, Clock: r.clk.Now})
 	rect := func(x0, y0, x1, y1 float64) orb.Geometry {
 		return f.ToGeometry(orb.Polygon{{{x0, y0}, {x1, y0}, {x1, y1}, {x0, y1}, {x0, y0}}})
@@ -190,67 +132,25 @@ func newMqttRig(t *testing.T, url string) *mqttRig {
 		Logger: quiet(), Location: mqttT0.Location()}); err != nil {
 		t.Fatal(err)
 	}
-	in, err := ingest.New(ingest.Options{Scene: r.scene, BrokerURL: url, Logger: quiet(), Clock: r.clk.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	run(in.Run)
-	r.eventually("ingest connected", in.Connected)
-	r.pub = paho.NewClient(paho.NewClientOptions().AddBroker(url).SetClientID("pub-" + r.site).SetConnectTimeout(5 * time.Second))
-	if tok := r.pub.Connect(); !tok.WaitTimeout(mqttWait) || tok.Error() != nil {
-		t.Fatalf("connect %s: %v", url, tok.Error())
-	}
-	t.Cleanup(func() { r.pub.Disconnect(100) })
+	r.pipe = pipeline.Start(t, url, r.scene, r.clk, run)
 	return r
 }
 
 // at is plant point (x, y) in lon/lat.
 func (r *mqttRig) at(x, y float64) orb.Point { return r.frame.Point(x, y) }
 
-// eventually polls cond until it holds, failing the test after mqttWait.
-func (r *mqttRig) eventually(what string, cond func() bool) {
-	r.t.Helper()
-	deadline := time.Now().Add(mqttWait)
-	for !cond() {
-		if time.Now().After(deadline) {
-			r.t.Fatalf("timed out waiting for: %s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-}
-
-func (r *mqttRig) publish(k ingest.Kind, id, payload string) {
-	r.t.Helper()
-	topic := ingest.Topic{Kind: k, ID: id}.String(r.site)
-	if tok := r.pub.Publish(topic, 1, false, payload); !tok.WaitTimeout(mqttWait) || tok.Error() != nil {
-		r.t.Fatalf("publish %s: %v", topic, tok.Error())
-	}
-}
-
-// place publishes tag's position at plant (x, y), stamped a millisecond
-// on from the clock (each fix newer than the last), and waits until the
+// place publishes tag's position at plant (x, y) and waits until the
 // scene holds it.
 func (r *mqttRig) place(tag string, x, y float64) {
 	r.t.Helper()
-	at := r.clk.Add(time.Millisecond)
-	r.publish(ingest.KindPosition, tag, fmt.Sprintf(`{"x":%g,"y":%g,"battery":90,"ts":%q}`, x, y, at.Format(time.RFC3339Nano)))
-	r.eventually(fmt.Sprintf("%s at %g,%g", tag, x, y), func() bool {
-		e, ok := r.scene.ByTag(tag)
-		return ok && e.Mobile != nil && e.Mobile.Fix.At.Equal(at)
-	})
+	r.pipe.Place(tag, x, y)
 }
 
-// read publishes a detector reading stamped a millisecond on and waits
-// until the scene holds it; with state set, also until the rules engine
-// has stepped the detector to that state.
+// read publishes a detector reading and waits until the scene holds it
+// (with state set, until the rules engine has stepped the detector to it).
 func (r *mqttRig) read(id string, value float64, unit, state string) {
 	r.t.Helper()
-	at := r.clk.Add(time.Millisecond)
-	r.publish(ingest.KindReading, id, fmt.Sprintf(`{"value":%g,"unit":%q,"ts":%q}`, value, unit, at.Format(time.RFC3339Nano)))
-	r.eventually(fmt.Sprintf("%s reads %g %s (state %q)", id, value, unit, state), func() bool {
-		e, ok := r.scene.Get(id)
-		return ok && e.State["reading_ts"] == at.UTC().Format(time.RFC3339Nano) && (state == "" || e.State["state"] == state)
-	})
+	r.pipe.Read(id, value, unit, state)
 }
 
 func (r *mqttRig) do(id, by string, st permit.Step) *permit.Permit {
