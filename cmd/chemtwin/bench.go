@@ -14,7 +14,7 @@ import (
 // runBench runs `chemtwin bench NAME [--json]`.
 func runBench(ctx context.Context, args []string) int {
 	if len(args) == 0 {
-		fmt.Fprintln(os.Stderr, "usage: chemtwin bench index|ingest|store|positioning|geofence|plume|permits [--json] [flags]")
+		fmt.Fprintln(os.Stderr, "usage: chemtwin bench index|ingest|store|positioning|geofence|plume|permits|inspections [--json] [flags]")
 		return 2
 	}
 	name := args[0]
@@ -90,8 +90,14 @@ func runBench(ctx context.Context, args []string) int {
 		fs.IntVar(&o.Detectors, "detectors", 400, "gas detectors")
 		fs.IntVar(&o.Rounds, "rounds", 50, "watch rounds timed")
 		run = func() (err error) { result, err = bench.Permits(ctx, o); return err }
+	case "inspections":
+		var o bench.InspectionsOptions
+		fs.IntVar(&o.Points, "points", 1000, "inspection points")
+		fs.IntVar(&o.People, "people", 2000, "tags reporting")
+		fs.IntVar(&o.Fixes, "fixes", 1_000_000, "fixes fed to the dwell tracker")
+		run = func() (err error) { result, err = bench.Inspections(ctx, o); return err }
 	default:
-		fmt.Fprintf(os.Stderr, "chemtwin: unknown benchmark %q (index, ingest, store, positioning, geofence, plume, permits)\n", name)
+		fmt.Fprintf(os.Stderr, "chemtwin: unknown benchmark %q (index, ingest, store, positioning, geofence, plume, permits, inspections)\n", name)
 		return 2
 	}
 	if err := fs.Parse(args[1:]); err != nil {
