@@ -8,6 +8,7 @@ import { h } from "./dom.js";
 import { typeLabel, alarmMessage, alarmPlace, alarmSince } from "./alarms.js";
 import { loadRules, permitName, statusName, groupOf } from "./permits.js";
 import { fmtWindow, entityLabel } from "./permit-form.js";
+import { pointStatus, overdue, openDanger } from "./inspections.js";
 
 // Properties that every kind carries or that the header already shows.
 const SKIP = new Set(["id", "kind", "name", "name_en", "parent", "updated", "area_id", "ts"]);
@@ -26,7 +27,7 @@ export function describeFeature(feature, live) {
   if (alt && alt !== model.title) model.fields.push([t("info.altname"), alt]);
   const areaName = areaOf(p);
   if (areaName) model.fields.push([t("info.area"), areaName]);
-  const kinds = { person, vehicle, gas_detector: gasDetector, camera, area, building, permit };
+  const kinds = { person, vehicle, gas_detector: gasDetector, camera, area, building, permit, inspection_point: inspectionPoint, hidden_danger: hiddenDanger };
   (kinds[p.kind] || generic)(p, model, live);
   return model;
 }
@@ -134,6 +135,40 @@ function permit(p, model) {
     [t("permit.field.fire_area"), t(p.fire_area ? "permit.fire_area.yes" : "permit.fire_area.no")],
     [t("info.code"), codes.filter(Boolean).join(" · ")]);
   if (p.emergency || p.same_day) model.fields.push([t("permit.field.booking"), t(p.emergency ? "permit.booking.emergency" : "permit.booking.same_day")]);
+}
+
+// inspectionPoint shows a point's status for its current task, its
+// check-in radius and dwell, the equipment it checks and its checklist —
+// not its code, which the tasks API keeps from view too (the QR plate at
+// the point carries it).
+function inspectionPoint(p, model) {
+  const status = pointStatus(p);
+  const tone = { done: "ok", late: "warn", missed: "bad", due: "lvl-1" }[status];
+  const items = Array.isArray(p.checklist) ? p.checklist : [];
+  const limits = (it) => [it.min, it.max].some(Number.isFinite) ? ` (${Number.isFinite(it.min) ? it.min : "…"}–${Number.isFinite(it.max) ? it.max : "…"}${it.unit ? " " + it.unit : ""})` : "";
+  model.fields.push(
+    [t("info.state"), badge(t("insp.status." + status), tone)],
+    [t("insp.field.task"), p.task || "—"],
+    [t("insp.field.radius"), `${Number(p.radius_m) > 0 ? p.radius_m : 15} m`],
+    [t("insp.field.dwell"), `${Number.isFinite(p.min_dwell_s) ? p.min_dwell_s : 20} s`],
+    [t("insp.field.equipment"), p.equipment ? entityLabel(p.equipment) : t("insp.field.place")],
+    [t("insp.field.auto"), t(p.auto_checkin ? "info.yes" : "info.no")],
+    [t("insp.field.checklist", { n: items.length }), items.length === 0 ? "—"
+      : h("ul", { class: "insp-checklist" }, items.map((it) => h("li", null, ((state.lang === "en" && it.en) || it.zh || it.key) + limits(it))))]);
+}
+
+// hiddenDanger shows a hidden danger in words, with a button to its card.
+function hiddenDanger(p, model) {
+  model.title = (state.lang === "en" && p.description_en) || p.description || p.id;
+  const late = overdue(p);
+  model.fields.push(
+    [t("info.state"), badge(t("insp.dstatus." + p.status), p.status === "accepted" ? "ok" : late ? "bad" : "warn")],
+    [t("insp.field.level"), badge(t("insp.level." + p.level), p.level === "major" ? "bad" : "warn")],
+    [t("insp.field.fix"), tOr("insp.fix." + p.fix, p.fix || "—")],
+    [t("insp.field.deadline"), p.deadline ? `${fmtTime(p.deadline)}${late ? " · " + t("insp.danger.overdue") : ""}` : "—"],
+    [t("insp.field.point"), p.point ? entityLabel(p.point) : "—"],
+    [t("insp.field.found"), t("insp.found", { who: p.found_by || "—", time: fmtTime(p.found_at) })],
+    ["", h("button", { type: "button", class: "link", onclick: () => openDanger(p.id) }, t("insp.open_card"))]);
 }
 
 // generic lists an entity's plain properties as they are.

@@ -10,13 +10,14 @@ import { setRiskColors, riskColorsOn, maxFloor } from "./plant.js";
 import { setSceneMode, sceneMode } from "./viewer.js";
 import { DETECTOR, RISK, AREA_TYPE, FENCE_RULE, IDENTITY, VEHICLE } from "./palette.js";
 import { GROUPS } from "./permits.js";
+import { POINT_STYLES, DANGER_STYLES, pointLegend } from "./inspections.js";
 
-const LIVE = ["people", "vehicles", "gas_detectors", "cameras", "fences", "alarms", "permits", "inspection_points", "threat_zones", "weather_stations", "heatmap"];
+const LIVE = ["people", "vehicles", "gas_detectors", "cameras", "fences", "alarms", "permits", "inspection_points", "hidden_dangers", "threat_zones", "weather_stations", "heatmap"];
 const PLANT = ["areas", "buildings", "equipment", "tanks", "gates", "roads", "muster_points", "risk_units", "hazard_sources", "beacons"];
 const BASE = ["areas", "buildings", "equipment", "tanks", "gates", "roads"];
 
 export const VIEWS = {
-  safety: { layers: [...BASE, "risk_units", "hazard_sources", "gas_detectors", "fences", "cameras", "alarms"], risk: true },
+  safety: { layers: [...BASE, "risk_units", "hazard_sources", "gas_detectors", "fences", "cameras", "alarms", "hidden_dangers"], risk: true },
   people: { layers: [...BASE, "people", "vehicles", "heatmap", "fences", "muster_points"], risk: false },
   command: { layers: [...BASE, "alarms", "threat_zones", "people", "muster_points", "cameras", "weather_stations"], risk: false },
 };
@@ -26,7 +27,10 @@ const stripes = (colours) => `linear-gradient(90deg, ${colours.map((c, i) => `${
 
 const SWATCH = {
   people: IDENTITY.internal, vehicles: VEHICLE, gas_detectors: DETECTOR.normal, cameras: "#64d2ff",
-  fences: FENCE_RULE.forbidden, alarms: RISK.red, inspection_points: "#2f8cff",
+  fences: FENCE_RULE.forbidden, alarms: RISK.red,
+  // inspection points by their task's status, hidden dangers by state (inspections.js)
+  inspection_points: stripes(["due", "done", "late", "missed"].map((k) => POINT_STYLES[k].colour)),
+  hidden_dangers: stripes(["rectifying", "awaiting_acceptance"].map((k) => DANGER_STYLES[k].colour)),
   // permits are coloured by state: the open states' colours of the permit panel's legend
   permits: stripes(GROUPS.filter((g) => ["planned", "approved", "in_progress", "suspended"].includes(g.key)).map((g) => g.colour)),
   threat_zones: RISK.orange, weather_stations: "#9be7ff", heatmap: "linear-gradient(90deg,#2a5aff,#28e65a,#ffdc00,#ff281e)",
@@ -103,7 +107,8 @@ function layerRow(layer) {
   swatch.style.background = SWATCH[layer] || "#888";
   const count = el("span", { class: "lp-count" });
   const row = el("label", { class: "lp-row" }, input, swatch, el("span", { class: "lp-name" }, t("map.layer." + layer)), count);
-  const extra = layer === "gas_detectors" ? el("div", { class: "lp-states" }) : null;
+  // the gas detectors by state (updateCounts), the inspection points' legend
+  const extra = layer === "gas_detectors" ? el("div", { class: "lp-states" }) : layer === "inspection_points" ? pointLegend("lp-inspection-legend") : null;
   rows.set(layer, { input, count, extra });
   return extra ? el("div", {}, row, extra) : row;
 }

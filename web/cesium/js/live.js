@@ -3,8 +3,9 @@
 // afar while it alarms — updated in place), and layers rebuilt as a whole on any
 // change (a few dozen features each): cameras with their field-of-view
 // wedges, fences as translucent walls by rule, the weather station's wind
-// arrow, the permits by state (permits.js) and the inspection points. The threat zones
-// are drawn by threats.js.
+// arrow, the permits by state (permits.js), the inspection points by
+// their task's status and the hidden dangers (inspections.js). The threat
+// zones are drawn by threats.js.
 import { state, on, layerOf } from "./state.js";
 import { t } from "./i18n.js";
 import * as S from "./shapes.js";
@@ -15,10 +16,12 @@ import { buildingAt, floorSpan } from "./plant.js";
 import { plantFrame } from "./viewer.js";
 import { serverNow } from "./stream.js";
 import { permitPrimitives } from "./permits.js";
+import { pointPrimitives, dangerPrimitives, dangersStale } from "./inspections.js";
 
 const C = globalThis.Cesium; // undefined without the vendored build: main.js reports it
 const OFFLINE_MS = 30000; // no reading for 30 s: the detector shows offline
-const REBUILT = ["cameras", "fences", "weather_stations", "permits", "inspection_points"];
+const REBUILT = ["cameras", "fences", "weather_stations", "permits", "inspection_points", "hidden_dangers"];
+const OVERDUE_MS = 5000; // a hidden danger's deadline passing shows on the map within seconds
 const drawn = new Map(); // rebuilt layer id → scene items
 const pending = new Set();
 let viewer = null;
@@ -53,8 +56,9 @@ export function initLive(ctx) {
   on("remove", (r) => changed(r.layer, null, r.id));
   on("layer", ({ layer, visible }) => setVisible(layer, visible));
   on("floor", () => { refreshDetectors(); schedule("fences"); });
-  on("lang", () => schedule("weather_stations"));
+  on("lang", () => { schedule("weather_stations"); schedule("hidden_dangers"); });
   setInterval(refreshDetectors, 5000);
+  setInterval(() => { if (dangersStale()) schedule("hidden_dangers"); }, OVERDUE_MS);
 }
 
 function changed(layer, f, removedId) {
@@ -266,32 +270,11 @@ function drawWeather(features) {
   return [prim, lc];
 }
 
-// generic draws any polygons as fill + outline and points as dots; the
-// colour comes from color(props).
-function generic(color, height) {
-  return (features) => {
-    const fills = [], edges = [];
-    const pc = new C.PointPrimitiveCollection();
-    for (const f of features) {
-      const p = f.properties;
-      const hex = color(p);
-      const pt = pointOf(f);
-      if (pt) pc.add({ id: p.id, position: C.Cartesian3.fromDegrees(pt[0], pt[1], Number(p.height) || 1.5), pixelSize: 11, color: C.Color.fromCssColorString(hex), outlineColor: C.Color.WHITE, outlineWidth: 2, disableDepthTestDistance: Number.POSITIVE_INFINITY });
-      polygonsOf(f).forEach((rings, part) => {
-        fills.push(S.fill({ entity: p.id, part }, rings, height, S.css(hex, 0.3)));
-        edges.push(S.outline({ entity: p.id, part }, rings[0], height + 0.02, S.css(hex), 2.5));
-      });
-    }
-    return [S.batch(fills, { translucent: true, flat: true }), S.lines(edges), pc];
-  };
-}
-
-const INSPECTION = { done: "#30d158", checked: "#30d158", due: "#ffd60a", pending: "#ffd60a", missed: "#ff3b30", overdue: "#ff3b30" };
-
 const BUILDERS = {
   cameras: drawCameras,
   fences: drawFences,
   weather_stations: drawWeather,
   permits: permitPrimitives, // coloured by state (permits.js GROUPS)
-  inspection_points: generic((p) => INSPECTION[p.status] || "#2f8cff", S.HEIGHT.permit),
+  inspection_points: pointPrimitives, // by status, colour and shape (inspections.js POINT_STYLES)
+  hidden_dangers: dangerPrimitives, // by state and level, overdue ringed (inspections.js DANGER_STYLES)
 };

@@ -26,11 +26,12 @@ import { initGatherings } from "./gatherings.js";
 import { initThreats } from "./threats.js";
 import { initCoverage } from "./coverage.js";
 import { initPermits } from "./permits.js";
+import { initInspections } from "./inspections.js";
 
 // Layers loaded once from /ogc (they change only with the scene) and layers
 // that stream live over /ws.
 export const STATIC_LAYERS = ["areas", "buildings", "gates", "equipment", "roads", "beacons", "muster_points", "risk_units", "hazard_sources"];
-export const LIVE_LAYERS = ["people", "vehicles", "gas_detectors", "cameras", "fences", "tanks", "weather_stations", "alarms", "permits", "inspection_points", "threat_zones"];
+export const LIVE_LAYERS = ["people", "vehicles", "gas_detectors", "cameras", "fences", "tanks", "weather_stations", "alarms", "permits", "inspection_points", "hidden_dangers", "threat_zones"];
 
 async function main() {
   initI18n();
@@ -58,6 +59,7 @@ async function main() {
   initThreats(ctx);
   initCoverage(ctx);
   initPermits(ctx);
+  initInspections(ctx);
   initToasts();
   await initAuth(ctx);
   connect(LIVE_LAYERS);

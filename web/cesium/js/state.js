@@ -69,7 +69,7 @@ export const KIND_LAYER = {
   road: "roads", walkway: "roads", stairs: "roads", muster_point: "muster_points", fence: "fences",
   person: "people", vehicle: "vehicles", weather_station: "weather_stations", risk_unit: "risk_units",
   hazard_source: "hazard_sources", permit: "permits", inspection_point: "inspection_points",
-  threat_zone: "threat_zones",
+  threat_zone: "threat_zones", hidden_danger: "hidden_dangers",
 };
 
 export function layerOf(feature) {
