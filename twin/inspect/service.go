@@ -163,7 +163,7 @@ func (s *Service) Step(ctx context.Context) error {
 		return err
 	}
 	s.refreshPointsLocked()
-	errs := []error{s.generateLocked(ctx, now), s.closeLocked(ctx, now), s.autoLocked(ctx, now)}
+	errs := []error{s.generateLocked(ctx, now), s.closeLocked(ctx, now), s.autoLocked(ctx, now), s.overdueLocked(ctx, now)}
 	s.publishLocked(now)
 	return errors.Join(errs...)
 }
@@ -963,6 +963,30 @@ func (s *Service) mirrorDanger(d *Danger, now time.Time) {
 	}
 }
 
+// overdueLocked marks on the map the hidden dangers whose deadline has
+// passed while they are still being rectified (the entity's overdue).
+func (s *Service) overdueLocked(ctx context.Context, now time.Time) error {
+	recs, err := s.opts.Store.ListRecords(ctx, store.RecordFilter{Collection: colDangers, Status: []string{DangerRectifying}})
+	if err != nil {
+		return err
+	}
+	ds, err := decodeAll[Danger](recs)
+	if err != nil {
+		return err
+	}
+	for i := range ds {
+		d := &ds[i]
+		if !d.Overdue(now) {
+			continue
+		}
+		if e, ok := s.opts.Scene.Get(d.ID); ok && e.Props["overdue"] == true {
+			continue
+		}
+		s.mirrorDanger(d, now)
+	}
+	return nil
+}
+
 // Dangers returns hidden dangers of the given statuses (all when none),
 // newest first.
 func (s *Service) Dangers(ctx context.Context, statuses []string, limit int) ([]Danger, error) {
@@ -1028,8 +1052,14 @@ func (s *Service) Report(ctx context.Context, d Danger) (Danger, error) {
 		return d, refuse(CodeInvalidInput, nil, "level %q (want general or major)", d.Level)
 	case d.Fix != FixOnSpot && d.Fix != FixDeadline:
 		return d, refuse(CodeInvalidInput, nil, "fix %q (want on_spot or deadline)", d.Fix)
-	case d.Fix == FixDeadline && (d.Deadline == nil || !d.Deadline.After(now)):
-		return d, refuse(CodeInvalidInput, nil, "a deadline in the future is required")
+	case d.Deadline != nil && !d.Deadline.After(now):
+		return d, refuse(CodeInvalidInput, nil, "the deadline %s has passed", d.Deadline.Format(time.RFC3339))
+	case d.Fix == FixDeadline && d.Deadline == nil:
+		return d, refuse(CodeInvalidInput, nil, "a fix by deadline (限期整改) needs its deadline")
+	}
+	if d.Deadline == nil { // on the spot: the default of DangersFrom
+		due := now.Add(DefaultOnSpotDeadline)
+		d.Deadline = &due
 	}
 	if err := s.photosExist(ctx, d.Photos, nil); err != nil {
 		return d, err

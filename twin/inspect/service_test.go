@@ -277,3 +277,27 @@ func TestServiceRestart(t *testing.T) {
 		t.Errorf("tasks %d → %d, open %d → %d", len(before), len(after), len(g.svc.open), len(again.open))
 	}
 }
+
+// TestServiceReportOverdue: a hidden danger reported to be fixed on the
+// spot gets the 24 h default deadline; a past deadline is refused; when
+// the deadline passes unrectified the map marks it overdue.
+func TestServiceReportOverdue(t *testing.T) {
+	g := newSvcRig(t)
+	ctx := context.Background()
+	at := g.frame.Point(10, 10)
+	d, err := g.svc.Report(ctx, Danger{Description: "法兰滴漏", Lon: at[0], Lat: at[1], Level: DangerGeneral, Fix: FixOnSpot, FoundBy: "inspector"})
+	if err != nil || d.Deadline == nil || !d.Deadline.Equal(g.now.Add(DefaultOnSpotDeadline)) || d.AreaID != "A-1" {
+		t.Fatalf("report: %+v, %v", d, err)
+	}
+	past := g.now.Add(-time.Minute)
+	_, err = g.svc.Report(ctx, Danger{Description: "x", Lon: at[0], Lat: at[1], Level: DangerGeneral, Fix: FixDeadline, Deadline: &past, FoundBy: "inspector"})
+	wantCode(t, "a past deadline", err, CodeInvalidInput)
+	if e, _ := g.scene.Get(d.ID); e.Props["overdue"] != false {
+		t.Errorf("fresh danger overdue: %v", e.Props["overdue"])
+	}
+	g.now = g.now.Add(25 * time.Hour)
+	g.step()
+	if e, _ := g.scene.Get(d.ID); e.Props["overdue"] != true {
+		t.Errorf("a day and an hour on: overdue %v", e.Props["overdue"])
+	}
+}
