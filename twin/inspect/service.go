@@ -943,6 +943,19 @@ func (s *Service) dangerRecord(d *Danger, now time.Time) (store.Record, error) {
 	return s.record(colDangers, d.ID, d.Status, d.FoundBy, d.Point, d.FoundAt, now, d)
 }
 
+// saveDanger stores a hidden danger and puts it on the map.
+func (s *Service) saveDanger(ctx context.Context, d *Danger, now time.Time) error {
+	rec, err := s.dangerRecord(d, now)
+	if err == nil {
+		err = s.opts.Store.PutRecord(ctx, rec)
+	}
+	if err != nil {
+		return err
+	}
+	s.mirrorDanger(d, now)
+	return nil
+}
+
 // mirrorDanger puts a hidden danger on the map (layer hidden_dangers).
 func (s *Service) mirrorDanger(d *Danger, now time.Time) {
 	props := map[string]any{"status": d.Status, "level": d.Level, "fix": d.Fix, "description": d.Description,
@@ -1028,15 +1041,7 @@ func (s *Service) DangerStep(ctx context.Context, id, action, by, note string, p
 	if err != nil {
 		return d, err
 	}
-	rec, err := s.dangerRecord(&d, now)
-	if err == nil {
-		err = s.opts.Store.PutRecord(ctx, rec)
-	}
-	if err != nil {
-		return d, err
-	}
-	s.mirrorDanger(&d, now)
-	return d, nil
+	return d, s.saveDanger(ctx, &d, now)
 }
 
 // Report records a hidden danger found outside a checklist (a manual
@@ -1067,15 +1072,7 @@ func (s *Service) Report(ctx context.Context, d Danger) (Danger, error) {
 	d.ID, d.Status, d.FoundAt = newID("HD", now), DangerRectifying, now
 	d.AreaID = s.areaOf(orb.Point{d.Lon, d.Lat})
 	d.Log = []DangerEvent{{Action: ActionFound, By: d.FoundBy, At: now, Note: d.Description, Photos: d.Photos}}
-	rec, err := s.dangerRecord(&d, now)
-	if err == nil {
-		err = s.opts.Store.PutRecord(ctx, rec)
-	}
-	if err != nil {
-		return d, err
-	}
-	s.mirrorDanger(&d, now)
-	return d, nil
+	return d, s.saveDanger(ctx, &d, now)
 }
 
 // ---- Stats and progress ----
