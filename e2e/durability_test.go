@@ -65,7 +65,7 @@ func launch(t *testing.T, args ...string) *proc {
 	t.Cleanup(func() {
 		p.cmd.Process.Kill()
 		if t.Failed() {
-			t.Logf("chemtwin log (tail):\n%s", p.log.buf)
+			t.Logf("chemtwin log (tail):\n%s", p.log.String())
 		}
 	})
 	lines := bufio.NewScanner(out)
@@ -77,7 +77,7 @@ func launch(t *testing.T, args ...string) *proc {
 	}
 	go io.Copy(io.Discard, out)
 	if p.url == "" {
-		t.Fatalf("chemtwin did not print its URL:\n%s", p.log.buf)
+		t.Fatalf("chemtwin did not print its URL:\n%s", p.log.String())
 	}
 	p.waitHealth(http.StatusOK, "ok", 30*time.Second)
 	return p

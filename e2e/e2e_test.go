@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -107,18 +108,29 @@ func start(t *testing.T, args ...string) *server {
 	return s
 }
 
-// logTail keeps the process's log for the test output on failure.
+// logTail keeps the process's log for the test output on failure; the
+// process's copier writes while the test reads.
 type logTail struct {
 	t   *testing.T
+	mu  sync.Mutex
 	buf []byte
 }
 
 func (l *logTail) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
 	l.buf = append(l.buf, p...)
 	if len(l.buf) > 64<<10 {
 		l.buf = l.buf[len(l.buf)-32<<10:]
 	}
 	return len(p), nil
+}
+
+// String is the tail so far.
+func (l *logTail) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return string(l.buf)
 }
 
 func getJSON(t *testing.T, url string, v any) int {

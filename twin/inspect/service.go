@@ -131,16 +131,27 @@ func (s *Service) Observe(r twin.Result) {
 // and updates the points' status.
 const tick = 5 * time.Second
 
-// Run seeds the scene's routes and plans, then generates tasks, closes
-// those past their grace (missed points, inspection_missed), takes auto
-// check-ins and keeps the points' status on the map until ctx is done.
+// Run seeds the scene's routes and plans (retrying while the store is
+// down), then generates tasks, closes those past their grace (missed
+// points, inspection_missed), takes auto check-ins and keeps the points'
+// status on the map until ctx is done. It returns nil: store errors are
+// logged and retried, never fatal.
 func (s *Service) Run(ctx context.Context) error {
-	if err := s.seed(ctx); err != nil {
-		return err
-	}
 	t := time.NewTicker(tick)
 	defer t.Stop()
+	seeded := false
 	for {
+		// The store may be down (a database outage): the service waits
+		// for it, it never stops the plant's other services.
+		if !seeded {
+			if err := s.seed(ctx); err != nil {
+				if ctx.Err() == nil {
+					s.log.Warn("inspection routes and plans not seeded yet", "err", err)
+				}
+			} else {
+				seeded = true
+			}
+		}
 		if err := s.Step(ctx); err != nil && ctx.Err() == nil {
 			s.log.Warn("inspection round", "err", err)
 		}

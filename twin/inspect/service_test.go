@@ -301,3 +301,32 @@ func TestServiceReportOverdue(t *testing.T) {
 		t.Errorf("a day and an hour on: overdue %v", e.Props["overdue"])
 	}
 }
+
+// TestServiceRunSurvivesStore: with the store gone (closed), Run keeps
+// going — logging, retrying — and returns nil when stopped: a database
+// outage must not stop the plant's services.
+func TestServiceRunSurvivesStore(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	f, _ := geo.NewFrame(orb.Point{106.6, 38.1}, 1200, 0)
+	scene := twin.New(twin.Options{SiteID: "demo", Frame: f})
+	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "t.db"), sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	svc, err := NewService(Options{Store: db, Scene: scene, Seed: Seed{Routes: []Route{{ID: "R", Name: "r", Points: []string{"IP"}}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- svc.Run(ctx) }()
+	select {
+	case err := <-done:
+		t.Fatalf("Run returned while the store is down: %v", err)
+	case <-time.After(200 * time.Millisecond): // not a timing assertion: Run must still be running
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("Run after stop: %v", err)
+	}
+}
