@@ -77,10 +77,10 @@ type Service struct {
 
 	mu       sync.Mutex
 	points   map[string]*Point
-	dirty    atomic.Bool       // the scene's points changed: reload them
-	open     map[string]*Task  // tasks not closed yet
-	known    map[string]bool   // task ids stored (recent windows)
-	statuses map[string]string // point → "status|task" last published
+	dirty    atomic.Bool          // the scene's points changed: reload them
+	open     map[string]*Task     // tasks not closed yet
+	known    map[string]time.Time // task ids stored (recent windows) → their start
+	statuses map[string]string    // point → "status|task" last published
 	loaded   bool
 }
 
@@ -105,7 +105,7 @@ func NewService(opts Options) (*Service, error) {
 		opts.Lookahead = 24 * time.Hour
 	}
 	s := &Service{opts: opts, log: opts.Logger.With("component", "inspect"), dwell: &Dwell{},
-		open: map[string]*Task{}, known: map[string]bool{}, statuses: map[string]string{}}
+		open: map[string]*Task{}, known: map[string]time.Time{}, statuses: map[string]string{}}
 	s.dirty.Store(true)
 	return s, nil
 }
@@ -217,7 +217,7 @@ func (s *Service) loadLocked(ctx context.Context, now time.Time) error {
 		return err
 	}
 	for _, rec := range recs {
-		s.known[rec.ID] = true
+		s.known[rec.ID] = rec.At
 	}
 	open, err := s.opts.Store.ListRecords(ctx, store.RecordFilter{Collection: colTasks, Status: []string{TaskOpen}})
 	if err != nil {
@@ -229,7 +229,7 @@ func (s *Service) loadLocked(ctx context.Context, now time.Time) error {
 			return fmt.Errorf("inspect: task %s: %w", rec.ID, err)
 		}
 		s.open[t.ID] = &t
-		s.known[t.ID] = true
+		s.known[t.ID] = t.Start
 	}
 	s.loaded = true
 	return nil
@@ -433,6 +433,11 @@ func (s *Service) taskRecord(t *Task, now time.Time) (store.Record, error) {
 // generateLocked creates the tasks of the enabled plans whose windows
 // start before now + Lookahead and have not closed yet.
 func (s *Service) generateLocked(ctx context.Context, now time.Time) error {
+	for id, start := range s.known { // windows this old are never generated again
+		if start.Before(now.Add(-maxWindow)) {
+			delete(s.known, id)
+		}
+	}
 	plans, err := s.Plans(ctx)
 	if err != nil {
 		return err
@@ -461,7 +466,7 @@ func (s *Service) generateLocked(ctx context.Context, now time.Time) error {
 		}
 		for _, w := range ws {
 			id := TaskID(p.ID, w.Start)
-			if s.known[id] || !w.Close.After(now) {
+			if _, ok := s.known[id]; ok || !w.Close.After(now) {
 				continue
 			}
 			t := NewTask(p, r, w)
@@ -480,7 +485,7 @@ func (s *Service) generateLocked(ctx context.Context, now time.Time) error {
 		return err
 	}
 	for _, t := range made {
-		s.known[t.ID], s.open[t.ID] = true, t
+		s.known[t.ID], s.open[t.ID] = t.Start, t
 	}
 	s.log.Info("inspection tasks generated", "tasks", len(made))
 	return nil
