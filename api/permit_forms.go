@@ -205,17 +205,10 @@ func (s *Server) permitArea(p *permit.Permit) (id, name string) {
 		return "", ""
 	}
 	c := geo.Centroid(p.Geometry.Geometry())
-	best := -1.0
 	s.opts.Scene.View(func(tx twin.Tx) {
-		tx.Containing(c, func(e *twin.Entity) bool {
-			if e.Kind == twin.KindArea {
-				b := e.Geometry.Bound()
-				if size := (b.Max[0] - b.Min[0]) * (b.Max[1] - b.Min[1]); best < 0 || size < best {
-					best, id, name = size, e.ID, e.Name
-				}
-			}
-			return true
-		})
+		if id = tx.AreaAt(c); id != "" {
+			name = tx.Get(id).Name
+		}
 	})
 	return id, name
 }

@@ -104,6 +104,10 @@ func (tx Tx) Containing(p orb.Point, fn func(*Entity) bool) {
 	})
 }
 
+// AreaAt returns the id of the smallest area containing the [lon, lat]
+// point p, or "" — the area a tag's fix is attributed to.
+func (tx Tx) AreaAt(p orb.Point) string { return tx.s.areaAt(p) }
+
 // Within calls fn for every entity lying inside the polygon or multipolygon
 // g: points inside it; lines and polygons with every vertex inside it.
 func (tx Tx) Within(g orb.Geometry, fn func(*Entity) bool) {

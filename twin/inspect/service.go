@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math"
 	"slices"
 	"strings"
 	"sync"
@@ -937,19 +936,8 @@ func (s *Service) publishClosedLocked(t *Task, now time.Time) {
 }
 
 // areaOf is the smallest area holding p.
-func (s *Service) areaOf(p orb.Point) string {
-	area, best := "", math.Inf(1)
-	s.opts.Scene.View(func(tx twin.Tx) {
-		tx.Containing(p, func(e *twin.Entity) bool {
-			if e.Kind == twin.KindArea {
-				b := e.Geometry.Bound()
-				if size := (b.Max[0] - b.Min[0]) * (b.Max[1] - b.Min[1]); size < best {
-					best, area = size, e.ID
-				}
-			}
-			return true
-		})
-	})
+func (s *Service) areaOf(p orb.Point) (area string) {
+	s.opts.Scene.View(func(tx twin.Tx) { area = tx.AreaAt(p) })
 	return area
 }
 

@@ -660,18 +660,7 @@ func (s *Service) place(g orb.Geometry) (lon, lat float64, areaID string) {
 		return 0, 0, ""
 	}
 	c := geo.Centroid(g)
-	best := math.Inf(1)
-	s.opts.Scene.View(func(tx twin.Tx) {
-		tx.Containing(c, func(e *twin.Entity) bool {
-			if e.Kind == twin.KindArea {
-				b := e.Geometry.Bound()
-				if size := (b.Max[0] - b.Min[0]) * (b.Max[1] - b.Min[1]); size < best {
-					best, areaID = size, e.ID
-				}
-			}
-			return true
-		})
-	})
+	s.opts.Scene.View(func(tx twin.Tx) { areaID = tx.AreaAt(c) })
 	return c[0], c[1], areaID
 }
 
