@@ -578,20 +578,11 @@ type TaskFilter struct {
 // Tasks returns the tasks f selects, by window start.
 func (s *Service) Tasks(ctx context.Context, f TaskFilter) ([]Task, error) {
 	q := store.RecordFilter{Collection: colTasks, Status: f.Status}
+	var day time.Time // the tasks ending after it (zero: all)
 	if !f.Day.IsZero() {
 		y, m, d := f.Day.In(s.opts.Location).Date()
-		day := time.Date(y, m, d, 0, 0, 0, 0, s.opts.Location)
+		day = time.Date(y, m, d, 0, 0, 0, 0, s.opts.Location)
 		q.From, q.To = day.Add(-maxWindow), time.Date(y, m, d+1, 0, 0, 0, 0, s.opts.Location)
-		recs, err := s.opts.Store.ListRecords(ctx, q)
-		if err != nil {
-			return nil, err
-		}
-		ts, err := decodeAll[Task](recs)
-		if err != nil {
-			return nil, err
-		}
-		ts = slices.DeleteFunc(ts, func(t Task) bool { return !t.End.After(day) || !f.match(&t) })
-		return ts, nil
 	}
 	recs, err := s.opts.Store.ListRecords(ctx, q)
 	if err != nil {
@@ -601,7 +592,7 @@ func (s *Service) Tasks(ctx context.Context, f TaskFilter) ([]Task, error) {
 	if err != nil {
 		return nil, err
 	}
-	return slices.DeleteFunc(ts, func(t Task) bool { return !f.match(&t) }), nil
+	return slices.DeleteFunc(ts, func(t Task) bool { return !t.End.After(day) || !f.match(&t) }), nil
 }
 
 func (f TaskFilter) match(t *Task) bool {
