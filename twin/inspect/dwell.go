@@ -18,17 +18,34 @@ import (
 // left on a rail) does not keep dwelling there.
 const DefaultMaxGap = 30 * time.Second
 
+// StopM is how far a tag may wander from where it stopped and still be
+// stopping there: a stop is a run of fixes within StopM of their running
+// centroid (the stay-point rule of Li et al., "Mining user similarity
+// based on location history", ACM GIS 2008, on the centroid rather than
+// the first fix, and restarted only by two fixes in a row beyond it, so
+// that positioning noise does not restart it). 10 m is twice
+// AQ 3064.3—2025's moving accuracy (≤ 5 m at 68 %): a standing tag's
+// fixes stay inside it, while a tag walking at more than
+// about 2·StopM / 20 s = 1 m/s restarts its stop before it can reach a 20 s
+// dwell — walking through a point's 15 m radius (a 30 m chord, 21 s at
+// 1.4 m/s) is not a stop there. A point's radius smaller than StopM
+// bounds it.
+const StopM = 10.0
+
 // MaxPending bounds the finished auto check-in stays waiting for Due; the
 // oldest are dropped beyond it (Due is meant to run every few seconds).
 const MaxPending = 10_000
 
 // Dwell tracks, per person, which inspection points their tag is within
-// (the point's radius, metres) and since when, fed by the tag's fixes in
-// time order. A stay at a point begins with the first fix inside the
-// radius and ends with the first fix outside it, or — when the next fix
-// comes more than MaxGap after the last one (a silent tag) — at the last
-// fix: the silence is not counted as presence. A fix older than the
-// person's last is ignored.
+// (the point's radius, metres) and since when it has stopped there, fed
+// by the tag's fixes in time order. A stay at a point begins with the
+// first fix inside the radius and ends with the first fix outside it, or
+// — when the next fix comes more than MaxGap after the last one (a silent
+// tag) — at the last fix: the silence is not counted as presence. Within
+// a stay the dwell counts from the start of the current stop (StopM): a
+// fix farther than StopM from the centroid of the stop's fixes starts a
+// new stop, so walking through a point does not add up to a dwell. A fix
+// older than the person's last is ignored.
 //
 // The zero value is ready to use, with no points. Dwell is safe for
 // concurrent use; set MaxGap before first use.
@@ -44,8 +61,8 @@ type Dwell struct {
 	hits    []*dwellPoint
 }
 
-// Stay is a tag's time within a point's radius: from the first fix inside
-// to the last fix inside so far (Last, at Location).
+// Stay is a tag's stop within a point's radius: from the first fix of the
+// stop (see StopM) to the last fix inside so far (Last, at Location).
 type Stay struct {
 	Person   string    `json:"person"`
 	Point    string    `json:"point"`
@@ -71,9 +88,54 @@ type track struct {
 }
 
 type stay struct {
+	since, last time.Time // since: the current stop's first fix
+	loc         orb.Point
+	sum         orb.Point // of the stop's fixes, for their centroid
+	n           float64
+	// held is an earlier stop of this stay that reached the point's dwell,
+	// kept for Due when the tag walked on within the radius; stray is a fix
+	// beyond the stop waiting for the next to tell an outlier from a move.
+	held, stray stop
+	reported    bool
+}
+
+// stop is a stop of a stay: its first and last fix.
+type stop struct {
 	since, last time.Time
 	loc         orb.Point
-	reported    bool
+	ok          bool
+}
+
+// add puts a fix inside the radius into the stay: the stop goes on while
+// the fix is within stopM of the stop's centroid. Two fixes in a row
+// beyond it begin a new stop at the first of them (a stop that reached
+// minDwell is held); one stray fix — a positioning outlier — is left out.
+func (st *stay) add(at time.Time, loc orb.Point, stopM float64, minDwell time.Duration) {
+	beyond := st.n > 0 && geo.DistanceM(loc, orb.Point{st.sum[0] / st.n, st.sum[1] / st.n}) > stopM
+	switch {
+	case beyond && !st.stray.ok:
+		st.stray = stop{since: at, last: at, loc: loc, ok: true}
+		return
+	case beyond:
+		if !st.held.ok && st.last.Sub(st.since) >= minDwell {
+			st.held = stop{since: st.since, last: st.last, loc: st.loc, ok: true}
+		}
+		st.since, st.sum, st.n = st.stray.since, st.stray.loc, 1
+	}
+	st.stray.ok = false
+	st.last, st.loc = at, loc
+	st.sum[0] += loc[0]
+	st.sum[1] += loc[1]
+	st.n++
+}
+
+// dwelt returns the stay's stop that reached minDwell: the current one,
+// else a held one.
+func (st *stay) dwelt(minDwell time.Duration) (stop, bool) {
+	if st.last.Sub(st.since) >= minDwell {
+		return stop{since: st.since, last: st.last, loc: st.loc, ok: true}, true
+	}
+	return st.held, st.held.ok
 }
 
 // SetPoints replaces the points tracked. Stays at points no longer in the
@@ -147,12 +209,13 @@ func (d *Dwell) Observe(person string, at time.Time, loc orb.Point) (entered, le
 		}
 	}
 	for _, p := range d.hits {
-		if st := tr.stays[p.id]; st != nil {
-			st.last, st.loc = at, loc
-			continue
+		st := tr.stays[p.id]
+		if st == nil {
+			st = &stay{since: at}
+			tr.stays[p.id] = st
+			entered = append(entered, p.id)
 		}
-		tr.stays[p.id] = &stay{since: at, last: at, loc: loc}
-		entered = append(entered, p.id)
+		st.add(at, loc, min(StopM, p.radiusM), p.minDwell)
 	}
 	slices.Sort(entered)
 	slices.Sort(left)
@@ -160,8 +223,8 @@ func (d *Dwell) Observe(person string, at time.Time, loc orb.Point) (entered, le
 }
 
 // Inside reports whether person's tag is within point's radius at now and
-// since when: false when it is not, or when its last fix is more than
-// MaxGap before now (the stay ended there).
+// since when it has stopped there (StopM): false when it is not, or when
+// its last fix is more than MaxGap before now (the stay ended there).
 func (d *Dwell) Inside(person, point string, now time.Time) (since time.Time, ok bool) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -193,9 +256,11 @@ func (d *Dwell) Due(now time.Time) []Stay {
 				d.end(person, id, st)
 				continue
 			}
-			if p := d.points[id]; p != nil && p.auto && !st.reported && st.last.Sub(st.since) >= p.minDwell {
-				st.reported = true
-				out = append(out, st.public(person, id))
+			if p := d.points[id]; p != nil && p.auto && !st.reported {
+				if s, ok := st.dwelt(p.minDwell); ok {
+					st.reported = true
+					out = append(out, s.public(person, id))
+				}
 			}
 		}
 	}
@@ -218,18 +283,22 @@ func (d *Dwell) Due(now time.Time) []Stay {
 func (d *Dwell) end(person, id string, st *stay) {
 	delete(d.people[person].stays, id)
 	p := d.points[id]
-	if p == nil || !p.auto || st.reported || st.last.Sub(st.since) < p.minDwell {
+	if p == nil || !p.auto || st.reported {
+		return
+	}
+	s, ok := st.dwelt(p.minDwell)
+	if !ok {
 		return
 	}
 	st.reported = true
 	if len(d.pending) >= MaxPending {
 		d.pending = d.pending[1:]
 	}
-	d.pending = append(d.pending, st.public(person, id))
+	d.pending = append(d.pending, s.public(person, id))
 }
 
-func (st *stay) public(person, point string) Stay {
-	return Stay{Person: person, Point: point, Since: st.since, Last: st.last, Location: st.loc}
+func (s stop) public(person, point string) Stay {
+	return Stay{Person: person, Point: point, Since: s.since, Last: s.last, Location: s.loc}
 }
 
 // Visit is the auto check-in of a stay Due listed, as at the stay's last
