@@ -79,6 +79,27 @@ func Windows(p *Plan, from, to time.Time, loc *time.Location, workday func(day t
 	return s.result(from, to), nil
 }
 
+// Span bounds how long a window of p runs from its start to its close
+// (End + grace): N hours for an hourly plan, a day (a shift window past
+// midnight ends the next day) for a daily one, a week, a month of 31 days,
+// each with an hour for a DST day, plus the grace. A window that started
+// longer than Span before now has closed: Windows need not look further
+// back for the windows still open.
+func (p *Plan) Span() time.Duration {
+	var d time.Duration
+	switch p.Unit {
+	case UnitHour:
+		d = time.Duration(p.Every) * time.Hour
+	case UnitDay:
+		d = 24 * time.Hour
+	case UnitWeek:
+		d = 7 * 24 * time.Hour
+	default:
+		d = 31 * 24 * time.Hour
+	}
+	return d + time.Hour + time.Duration(p.GraceMin*float64(time.Minute))
+}
+
 // TaskID is the id of the task of plan for the window starting at start.
 func TaskID(plan string, start time.Time) string {
 	return plan + "@" + start.UTC().Format("20060102T1504")

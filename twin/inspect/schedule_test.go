@@ -3,6 +3,8 @@ package inspect
 import (
 	"errors"
 	"fmt"
+	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -342,5 +344,43 @@ func TestNewTask(t *testing.T) {
 	}
 	if !task.Close.Equal(at(sh, 2026, 3, 2, 16, 30)) {
 		t.Errorf("close %v", task.Close)
+	}
+}
+
+// Span is long enough: the windows still open at now (closing after it)
+// are the same whether Windows looks back Span or the longest window
+// there is (a month and a day's grace), for every unit, shift windows
+// past midnight, DST zones and random nows.
+func TestPlanSpan(t *testing.T) {
+	ny := mustLoc(t, "America/New_York")
+	rng := rand.New(rand.NewPCG(7, 8))
+	open := func(ws []Window, now time.Time) []string {
+		var out []string
+		for _, w := range ws {
+			if w.Close.After(now) {
+				out = append(out, w.Start.String()+"/"+w.Close.String())
+			}
+		}
+		return out
+	}
+	plans := []*Plan{testPlan(UnitHour, 1), testPlan(UnitHour, 5, "08:30-16:30"), testPlan(UnitDay, 1),
+		testPlan(UnitDay, 2, "20:00-08:00", "08:00-20:00"), testPlan(UnitWeek, 1), testPlan(UnitMonth, 1), testPlan(UnitMonth, 2)}
+	for _, p := range plans {
+		p.GraceMin = float64(rng.IntN(24 * 60))
+		for range 200 {
+			now := at(ny, 2026, 3, 1, 0, 0).Add(time.Duration(rng.Int64N(int64(400 * 24 * time.Hour))))
+			to := now.Add(24 * time.Hour)
+			all, err := Windows(p, now.Add(-33*24*time.Hour), to, ny, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			near, err := Windows(p, now.Add(-p.Span()), to, ny, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if a, b := open(all, now), open(near, now); !slices.Equal(a, b) {
+				t.Fatalf("plan %s/%d %v at %v: open windows %v looking back a month, %v looking back Span %v", p.Unit, p.Every, p.Windows, now, a, b, p.Span())
+			}
+		}
 	}
 }

@@ -458,7 +458,7 @@ func (s *Service) generateLocked(ctx context.Context, now time.Time) error {
 			}
 			r, routes[p.Route] = &rt, &rt
 		}
-		ws, err := Windows(p, now.Add(-maxWindow), now.Add(s.opts.Lookahead), s.opts.Location, s.opts.Workday)
+		ws, err := Windows(p, now.Add(-p.Span()), now.Add(s.opts.Lookahead), s.opts.Location, s.opts.Workday)
 		if err != nil {
 			s.log.Warn("plan windows", "plan", p.ID, "err", err)
 			continue
