@@ -16,7 +16,9 @@
 //	chemtwin/{site}/detectors/{id}/reading   kind "reading"
 //	chemtwin/{site}/weather/{station}        kind "weather"
 //	chemtwin/{site}/cameras/{id}/events      kind "camera"
+//	chemtwin/{site}/tags/{tag}/ack           kind "ack" (a wearer acknowledged a notice)
 //	chemtwin/{site}/alarms                   published by chemtwin (PublishAlarm)
+//	chemtwin/{site}/tags/{tag}/notify        published by chemtwin (PublishNotify)
 //
 // The id level must be 1–128 bytes of UTF-8 without control characters.
 //
@@ -61,11 +63,14 @@
 //	          no_helmet, smoking, intrusion, smoke_fire, fall, phone; others
 //	          accepted and counted), confidence (0–1). → SetState on the
 //	          camera: last_event, confidence, event_ts.
+//	ack       ref (the acknowledged notice's id, e.g. an evacuation order's;
+//	          1–128 bytes as an id level). → Options.OnAck, no scene
+//	          change (rejected as unknown_entity without a listener).
 //
 // # Validation and rejection reasons
 //
 // The parsers (ParsePosition, ParseRSSI, ParseReading, ParseWeather,
-// ParseCameraEvent, ParseTopic) are pure functions of the payload and an Env
+// ParseCameraEvent, ParseAck, ParseTopic) are pure functions of the payload and an Env
 // (receive time, limits, plant frame, site origin), fuzzed. Scene checks
 // (entity exists and is of the topic's kind, unit, known beacons) happen in
 // the applier. Each rejected message is counted once with one reason:

@@ -249,6 +249,40 @@ func testPipeline(t *testing.T, url string) {
 
 // TestNoLossUnderBackpressure pushes far more messages than the queue holds
 // through a tiny batch size: the callback must block, never drop.
+func TestAcksEmbedded(t *testing.T)  { testAcks(t, embeddedBroker(t).URL()) }
+func TestAcksMosquitto(t *testing.T) { testAcks(t, mqtttest.Mosquitto(t)) }
+
+// testAcks sends tags' acknowledgements through a real broker to OnAck;
+// a bad one is rejected with its reason, and without a listener every ack
+// is rejected.
+func testAcks(t *testing.T, url string) {
+	type got struct {
+		tag string
+		a   Ack
+	}
+	acks := make(chan got, 4)
+	r := newRig(t, url, func(o *Options) { o.OnAck = func(tag string, a Ack) { acks <- got{tag, a} } })
+	r.publish(r.topic(KindAck, "T1"), `{"ref":"EV-1","ts":"`+ts(-2*time.Second)+`"}`)
+	select {
+	case g := <-acks:
+		if g.tag != "T1" || g.a.Ref != "EV-1" || !g.a.At.Equal(t0.Add(-2*time.Second)) {
+			t.Fatalf("ack %+v", g)
+		}
+	case <-time.After(waitFor):
+		t.Fatal("no ack reached OnAck")
+	}
+	r.eventually("ack counted", func() bool { return r.accepted(KindAck) == 1 })
+	r.publish(r.topic(KindAck, "T1"), `{"ref":""}`)
+	r.eventually("bad ack rejected", func() bool { return r.rejected(KindAck, ReasonBadField) == 1 })
+	if len(acks) != 0 {
+		t.Errorf("a bad ack reached OnAck: %+v", <-acks)
+	}
+
+	deaf := newRig(t, url, nil)
+	deaf.publish(deaf.topic(KindAck, "T1"), `{"ref":"EV-1"}`)
+	deaf.eventually("ack without a listener rejected", func() bool { return deaf.rejected(KindAck, ReasonUnknownEntity) == 1 })
+}
+
 func TestNoLossUnderBackpressure(t *testing.T) {
 	r := newRig(t, embeddedBroker(t).URL(), func(o *Options) { o.BatchSize = 4 }) // queue of 32
 	const tags, rounds, window = 200, 10, 100

@@ -163,6 +163,23 @@ func FuzzParseCameraEvent(f *testing.F) {
 	})
 }
 
+func FuzzParseAck(f *testing.F) {
+	for _, s := range []string{`{"ref":"EV-1"}`, `{"ref":"EV-1","ts":1700000000000}`, `{"ref":""}`, `{"ref":"a#"}`, `{"ref":7}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, payload []byte) {
+		a, err := ParseAck(payload, fuzzEnv)
+		if err != nil {
+			checkRejection(t, err)
+			return
+		}
+		if checkID(a.Ref) != nil {
+			t.Fatalf("accepted ref %q", a.Ref)
+		}
+		checkTime(t, a.At)
+	})
+}
+
 func FuzzTopic(f *testing.F) {
 	for _, s := range []string{
 		"chemtwin/demo/tags/T1/position", "chemtwin/demo/tags/T1/rssi", "chemtwin/demo/detectors/d/reading",

@@ -237,6 +237,10 @@ func (in *Ingest) onMessage(_ paho.Client, msg paho.Message) {
 		in.reject(it.topic, err)
 		return
 	}
+	if ack, ok := it.msg.(Ack); ok { // no scene change: straight to the listener
+		in.ack(it.topic.ID, ack)
+		return
+	}
 	in.qmu.RLock()
 	defer in.qmu.RUnlock()
 	if in.closed {
@@ -278,6 +282,8 @@ func Parse(k Kind, payload []byte, env Env) (any, error) {
 		return ParseWeather(payload, env)
 	case KindCamera:
 		return ParseCameraEvent(payload, env)
+	case KindAck:
+		return ParseAck(payload, env)
 	}
 	return nil, fmt.Errorf("%w: kind %q", ErrUnknownTopic, k)
 }

@@ -68,6 +68,10 @@ type Options struct {
 	// Positioning are the default Locator's options (site calibration:
 	// path-loss exponent, shadowing, floor loss).
 	Positioning locate.Options
+	// OnAck receives the acknowledgements tags publish on
+	// chemtwin/{site}/tags/{tag}/ack, on the MQTT client's goroutine: it
+	// must not block. Nil: acknowledgements are rejected (unknown_entity).
+	OnAck func(tag string, a Ack)
 }
 
 // Validate reports options that cannot work.

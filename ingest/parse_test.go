@@ -250,6 +250,25 @@ func TestParseCameraEvent(t *testing.T) {
 	runParseTable(t, KindCamera, cases)
 }
 
+func TestParseAck(t *testing.T) {
+	ack := func(fn func(Ack) bool) func(any) bool { return func(v any) bool { return fn(v.(Ack)) } }
+	cases := []parseCase{
+		{name: "order", payload: `{"ref":"EV-20261129-1"}`, check: ack(func(a Ack) bool { return a.Ref == "EV-20261129-1" && a.At.Equal(t0) })},
+		{name: "with ts", payload: `{"ref":"撤离令1","ts":"` + ts(-3*time.Second) + `"}`, check: ack(func(a Ack) bool { return a.Ref == "撤离令1" && a.At.Equal(t0.Add(-3*time.Second)) })},
+		{name: "128 bytes", payload: `{"ref":"` + strings.Repeat("r", MaxIDLen) + `"}`},
+
+		{name: "malformed", payload: `{"ref":`, reason: ReasonBadJSON},
+		{name: "missing ref", payload: `{"ts":"` + ts(0) + `"}`, reason: ReasonBadField},
+		{name: "empty ref", payload: `{"ref":""}`, reason: ReasonBadField},
+		{name: "ref number", payload: `{"ref":7}`, reason: ReasonBadField},
+		{name: "ref too long", payload: `{"ref":"` + strings.Repeat("r", MaxIDLen+1) + `"}`, reason: ReasonBadField},
+		{name: "ref wildcard", payload: `{"ref":"EV-#"}`, reason: ReasonBadField},
+		{name: "ref control", payload: `{"ref":"EV\u0000"}`, reason: ReasonBadField},
+		{name: "ts stale", payload: `{"ref":"EV-1","ts":"` + ts(-time.Hour) + `"}`, reason: ReasonStaleTimestamp},
+	}
+	runParseTable(t, KindAck, cases)
+}
+
 func TestLimitsFromEnv(t *testing.T) {
 	env := testEnv(t)
 	env.MaxPayload, env.MaxFutureSkew, env.MaxAge, env.MaxDistanceM = 64, time.Second, time.Minute, 10

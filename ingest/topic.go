@@ -18,11 +18,12 @@ const (
 	KindReading  Kind = "reading"  // chemtwin/{site}/detectors/{id}/reading
 	KindWeather  Kind = "weather"  // chemtwin/{site}/weather/{station}
 	KindCamera   Kind = "camera"   // chemtwin/{site}/cameras/{id}/events
+	KindAck      Kind = "ack"      // chemtwin/{site}/tags/{tag}/ack (W8: a wearer acknowledged a notice)
 	KindUnknown  Kind = "unknown"  // anything else (only in counters)
 )
 
 // Kinds lists the routable message kinds.
-var Kinds = []Kind{KindPosition, KindRSSI, KindReading, KindWeather, KindCamera}
+var Kinds = []Kind{KindPosition, KindRSSI, KindReading, KindWeather, KindCamera, KindAck}
 
 // TopicRoot is the first level of every chemtwin topic.
 const TopicRoot = "chemtwin"
@@ -53,6 +54,8 @@ func (t Topic) String(site string) string {
 		return p + "weather/" + t.ID
 	case KindCamera:
 		return p + "cameras/" + t.ID + "/events"
+	case KindAck:
+		return p + "tags/" + t.ID + "/ack"
 	}
 	return ""
 }
@@ -89,6 +92,8 @@ func ParseTopic(site, topic string) (Topic, error) {
 		t = Topic{KindWeather, lv[3]}
 	case len(lv) == 5 && lv[2] == "cameras" && lv[4] == "events":
 		t = Topic{KindCamera, lv[3]}
+	case len(lv) == 5 && lv[2] == "tags" && lv[4] == "ack":
+		t = Topic{KindAck, lv[3]}
 	default:
 		return Topic{}, fmt.Errorf("%w: %q", ErrUnknownTopic, topic)
 	}

@@ -17,6 +17,9 @@ func TestParseTopic(t *testing.T) {
 		{"chemtwin/demo/weather/ws-1", Topic{KindWeather, "ws-1"}},
 		{"chemtwin/demo/cameras/cam 1/events", Topic{KindCamera, "cam 1"}},
 		{"chemtwin/demo/tags/标签7/position", Topic{KindPosition, "标签7"}},
+		{"chemtwin/demo/tags/T1/ack", Topic{KindAck, "T1"}},
+		{"chemtwin/demo/tags/T1/acks", Topic{}},
+		{"chemtwin/demo/tags/T1/ack/x", Topic{}},
 
 		{"chemtwin/other/tags/T1/position", Topic{}},
 		{"chemtwin/demo/tags/T1/positions", Topic{}},
