@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/paulmach/orb"
@@ -43,8 +44,11 @@ type editable struct {
 	audit  string // audit action prefix: fence, inspection.point
 	path   string // the collection's route
 	prefix string // of assigned ids
-	// check compiles the parsed entity (the engine's own check).
+	// check compiles the parsed entity (the engine's own check); an
+	// *apiError it returns is answered as is, any other error 400.
 	check func(s *Server, e *twin.Entity) error
+	// inUse refuses the deletion of a feature others refer to; nil: none do.
+	inUse func(s *Server, r *http.Request, id string) error
 }
 
 var (
@@ -79,7 +83,26 @@ var (
 				})
 			})
 			if taken != "" {
-				return fmt.Errorf("inspection point %s: code %q is point %s's", p.ID, p.Code, taken)
+				return errorf(http.StatusConflict, codeConflict, "inspection point %s: code %q is point %s's", p.ID, p.Code, taken)
+			}
+			return nil
+		},
+		inUse: func(s *Server, r *http.Request, id string) error {
+			if s.opts.Inspections == nil {
+				return nil
+			}
+			routes, err := s.opts.Inspections.Routes(r.Context())
+			if err != nil {
+				return err
+			}
+			var on []string
+			for _, rt := range routes {
+				if slices.Contains(rt.Points, id) {
+					on = append(on, rt.ID)
+				}
+			}
+			if len(on) > 0 {
+				return errorf(http.StatusConflict, inspect.CodeInUse, "inspection point %s is on route %s: take it off the route first", id, strings.Join(on, ", "))
 			}
 			return nil
 		}}
@@ -144,6 +167,12 @@ func (k editable) remove(s *Server) func(http.ResponseWriter, *http.Request, pri
 		if !ok || e.Kind != k.kind {
 			s.writeError(w, r, errorf(http.StatusNotFound, codeNotFound, "no %s %q", k.noun, id))
 			return
+		}
+		if k.inUse != nil {
+			if err := k.inUse(s, r, id); err != nil {
+				s.writeError(w, r, err)
+				return
+			}
 		}
 		if err := s.opts.Store.PutEdit(r.Context(), store.Edit{ID: id, Kind: string(k.kind), Removed: true, At: s.opts.Clock(), By: p.user.Username}); err != nil {
 			s.writeError(w, r, err)
@@ -214,6 +243,9 @@ func (k editable) read(s *Server, w http.ResponseWriter, r *http.Request, pathID
 		}
 	}
 	if err := k.check(s, e); err != nil {
+		if ae := (*apiError)(nil); errors.As(err, &ae) {
+			return nil, nil, err
+		}
 		return nil, nil, errorf(http.StatusBadRequest, codeBadRequest, "%v", err)
 	}
 	return norm, e, nil

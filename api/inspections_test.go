@@ -52,7 +52,7 @@ func TestInspectionREST(t *testing.T) {
 	bad := map[string]any{"type": "Feature", "geometry": feature["geometry"], "properties": map[string]any{"name": "无码点"}}
 	wantError(t, h.do(http.MethodPost, "/api/v1/inspections/points", mgr, bad), http.StatusBadRequest, "bad_request")
 	twice := map[string]any{"type": "Feature", "geometry": feature["geometry"], "properties": map[string]any{"name": "重码点", "code": "QR-T1"}}
-	wantError(t, h.do(http.MethodPost, "/api/v1/inspections/points", mgr, twice), http.StatusBadRequest, "bad_request")
+	wantError(t, h.do(http.MethodPost, "/api/v1/inspections/points", mgr, twice), http.StatusConflict, "conflict")
 	if r := h.do(http.MethodPost, "/api/v1/inspections/routes", mgr, map[string]any{"id": "RT-T", "name": "测试路线", "points": []string{"IP-T1"}}); r.status != http.StatusCreated {
 		t.Fatalf("route: %d %s", r.status, r.body)
 	}
@@ -67,6 +67,7 @@ func TestInspectionREST(t *testing.T) {
 	delete(plan, "id")
 	wantError(t, h.do(http.MethodPut, "/api/v1/inspections/plans/PL-NONE", mgr, plan), http.StatusNotFound, "not_found")
 	wantError(t, h.do(http.MethodDelete, "/api/v1/inspections/routes/RT-T", mgr, nil), http.StatusConflict, "in_use")
+	wantError(t, h.do(http.MethodDelete, "/api/v1/inspections/points/IP-T1", mgr, nil), http.StatusConflict, "in_use") // on RT-T
 	plan["name"] = "每日巡检（白班）"
 	if r := h.do(http.MethodPut, "/api/v1/inspections/plans/PL-T", mgr, plan); r.status != 200 || !strings.Contains(string(r.body), "白班") {
 		t.Fatalf("plan replaced: %d %s", r.status, r.body)

@@ -9,6 +9,7 @@ import { h, fill } from "./dom.js";
 import { canAck, isAdmin } from "./auth.js";
 import { requestClose, closeable } from "./close.js";
 import { editFence, deleteFence } from "./fencedraw.js";
+import { editPoint, movePoint, deletePoint, canEdit as canEditInspections } from "./inspection-edit.js";
 import { requestAck } from "./ack.js";
 import { alarmById, describeAlarm, needsAck } from "./alarms.js";
 import { describeFeature, describeAlarmView } from "./info-kinds.js";
@@ -158,6 +159,11 @@ function featureActions(feature) {
   if (p.kind === "fence" && isAdmin()) {
     out.push({ key: "fence-edit:" + state.lang, label: t("fence.edit"), run: () => editFence(id) },
       { key: "fence-delete:" + state.lang, label: t("fence.delete"), cls: "danger", run: () => deleteFence(id) });
+  }
+  if (p.kind === "inspection_point" && canEditInspections()) {
+    out.push({ key: "ip-edit:" + state.lang, label: t("insp.edit.edit"), run: () => editPoint(id) },
+      { key: "ip-move:" + state.lang, label: t("insp.edit.move"), run: () => movePoint(id) },
+      { key: "ip-delete:" + state.lang, label: t("insp.edit.delete"), cls: "danger", run: () => deletePoint(id) });
   }
   if (p.kind !== "person") return out;
   out.push({ key: "playback:" + state.lang, label: t("pb.add"), run: () => emit("playback", { id }) });

@@ -30,7 +30,8 @@
 // signed-in people rectify it (a note and an optional photo, uploaded
 // first to POST /api/v1/inspections/photos), managers accept or reject
 // it, and a refusal (same_person, note_required, invalid_state …) shows
-// in words.
+// in words. Managers and admins edit the points, routes and plans in
+// the panel and on the map (inspection-edit.js).
 //
 // drawnInspections() tells a browser test what the map shows (import it
 // from /js/inspections.js).
@@ -45,6 +46,7 @@ import { HIGHLIGHT } from "./palette.js";
 import { pointOf } from "./frame.js";
 import { serverNow } from "./stream.js";
 import { siteDay, fmtClock, fmtWindow, entityLabel } from "./permit-form.js";
+import { editSection, refreshEdit, stopEdit } from "./inspection-edit.js";
 
 const C = globalThis.Cesium; // undefined without the vendored build: main.js reports it
 
@@ -385,6 +387,7 @@ export function initInspections(ctx) {
     title: h("h2"), intro: h("p", { class: "dock-note" }),
     showLayer: h("button", { type: "button", id: "insp-show-layer", class: "primary", dataset: { act: "show" } }),
     legend: pointLegend("insp-legend"),
+    edit: editSection(ctx, { reloadRoutes: loadRoutes }), // points, routes and plans, for those who may edit them
     progressHead: h("h3"), progress: h("div", { id: "insp-progress", class: "insp-scroll" }),
     tasksHead: h("h3"), summary: h("p", { id: "insp-summary", class: "insp-summary" }), tasks: h("div", { id: "insp-tasks", class: "stat-scroll" }),
     dangersHead: h("h3"), dangers: h("div", { id: "insp-dangers" }),
@@ -392,7 +395,7 @@ export function initInspections(ctx) {
     statsHead: h("h3"), stats: h("div", { id: "insp-stats" }),
     status: h("p", { class: "dock-note tone-bad", id: "insp-status", role: "status" }),
   };
-  fill(ui.main, ui.title, ui.intro, ui.showLayer, ui.legend, ui.status, ui.progressHead, ui.progress, ui.tasksHead, ui.summary, ui.tasks,
+  fill(ui.main, ui.title, ui.intro, ui.showLayer, ui.legend, ui.edit, ui.status, ui.progressHead, ui.progress, ui.tasksHead, ui.summary, ui.tasks,
     ui.dangersHead, ui.dangers, ui.routesHead, ui.routes, ui.statsHead, ui.stats);
   fill(panel, ui.main, ui.card);
   panel.addEventListener("click", onClick);
@@ -430,6 +433,7 @@ function open() {
   setView("main");
   refreshAll();
   pollProgress();
+  refreshEdit();
 }
 
 function stop() {
@@ -437,6 +441,7 @@ function stop() {
   clearTimeout(slowTimer);
   progressTimer = slowTimer = 0;
   card = null;
+  stopEdit();
 }
 
 function setView(v) {
