@@ -63,7 +63,7 @@ func TestParseTopic(t *testing.T) {
 func TestFilters(t *testing.T) {
 	want := []string{
 		"chemtwin/s1/tags/+/position", "chemtwin/s1/tags/+/rssi", "chemtwin/s1/detectors/+/reading",
-		"chemtwin/s1/weather/+", "chemtwin/s1/cameras/+/events",
+		"chemtwin/s1/weather/+", "chemtwin/s1/cameras/+/events", "chemtwin/s1/tags/+/ack",
 	}
 	if got := Filters("s1"); !slices.Equal(got, want) {
 		t.Fatalf("%q", got)
