@@ -14,7 +14,7 @@ import (
 // runBench runs `chemtwin bench NAME [--json]`.
 func runBench(ctx context.Context, args []string) int {
 	if len(args) == 0 {
-		fmt.Fprintln(os.Stderr, "usage: chemtwin bench index|ingest|store|positioning|geofence|plume|permits|inspections [--json] [flags]")
+		fmt.Fprintln(os.Stderr, "usage: chemtwin bench index|ingest|store|positioning|geofence|plume|permits|inspections|evacuation [--json] [flags]")
 		return 2
 	}
 	name := args[0]
@@ -96,8 +96,16 @@ func runBench(ctx context.Context, args []string) int {
 		fs.IntVar(&o.People, "people", 2000, "tags reporting")
 		fs.IntVar(&o.Fixes, "fixes", 1_000_000, "fixes fed to the dwell tracker")
 		run = func() (err error) { result, err = bench.Inspections(ctx, o); return err }
+	case "evacuation":
+		var o bench.EvacuationOptions
+		fs.Uint64Var(&o.Seed, "seed", 1, "seed of the people's positions")
+		fs.IntVar(&o.Streets, "streets", 130, "streets each way of the grid plant (130: 100,360 edges)")
+		fs.IntVar(&o.People, "people", 10000, "people to evacuate")
+		fs.IntVar(&o.Musters, "musters", 8, "muster points")
+		fs.IntVar(&o.Runs, "runs", 7, "plans and re-plans timed (median)")
+		run = func() (err error) { result, err = bench.Evacuation(ctx, o); return err }
 	default:
-		fmt.Fprintf(os.Stderr, "chemtwin: unknown benchmark %q (index, ingest, store, positioning, geofence, plume, permits, inspections)\n", name)
+		fmt.Fprintf(os.Stderr, "chemtwin: unknown benchmark %q (index, ingest, store, positioning, geofence, plume, permits, inspections, evacuation)\n", name)
 		return 2
 	}
 	if err := fs.Parse(args[1:]); err != nil {
