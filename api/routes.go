@@ -69,6 +69,7 @@ func (s *Server) register() {
 	// permit's approver list and the approver's tag on site decide.
 	s.handleFunc("POST /api/v1/permits/{id}/approve", s.authed(s.permitStep("approve"), permitRoles...))
 	s.inspectionRoutes()
+	s.evacuationRoutes()
 	s.handleFunc("GET /api/v1/threats", s.threatList)
 	s.handleFunc("GET /api/v1/substances", s.substanceList)
 	s.handleFunc("GET /api/v1/scenarios", s.scenarioList)

@@ -46,6 +46,9 @@ type Options struct {
 	// Inspections is the inspection service (W7); nil: the inspection and
 	// hidden-danger routes answer 503.
 	Inspections Inspections
+	// Evacuation is the emergency service (W8); nil: the evacuation and
+	// muster routes answer 503.
+	Evacuation Evacuation
 	// EnterpriseCode is the enterprise's unified social credit code (GB
 	// 32100-2015) the permit export carries; "" leaves it out.
 	EnterpriseCode string
