@@ -39,6 +39,7 @@ import (
 	"github.com/chemtwin/chemtwin/tiles"
 	"github.com/chemtwin/chemtwin/twin"
 	"github.com/chemtwin/chemtwin/twin/alarm"
+	"github.com/chemtwin/chemtwin/twin/evac"
 	"github.com/chemtwin/chemtwin/twin/fence"
 	"github.com/chemtwin/chemtwin/twin/gather"
 	"github.com/chemtwin/chemtwin/twin/inspect"
@@ -74,6 +75,7 @@ type Service struct {
 	threat           *threat.Service // nil for a scene without a plant frame
 	permits          *permit.Service
 	inspect          *inspect.Service
+	evac             *evac.Service  // nil without a plant frame
 	video            *video.Linker  // nil for a scene without a plant frame
 	park             *park.Uploader // nil without --park-url
 	broker           *broker.Broker // nil with an external broker
@@ -248,8 +250,16 @@ func (s *Service) openAlarms(ctx context.Context) (err error) {
 	// Live threat zones: gas alarms → source estimate → zones as
 	// threat_zone entities (layer and OGC collection threat_zones).
 	if s.scene.Frame() == nil {
-		s.log.Warn("no plant frame: live threat zones are off")
+		s.log.Warn("no plant frame: live threat zones and evacuation planning are off")
 		return nil
+	}
+	// Evacuation (W8): plans routed to safe muster points, the order to
+	// every tag and viewer, acknowledgements, the roll call.
+	s.evac, err = evac.NewService(evac.Options{Scene: s.scene, Store: s.store, Logger: s.log, Clock: s.cfg.Clock,
+		Location: s.site.Location, Publish: func(v any) { s.hub.PublishNotify(v) },
+		Notify: func(tag string, v any) error { return s.ingest.PublishNotify(tag, v) }})
+	if err != nil {
+		return fmt.Errorf("chemtwin: evacuation: %w", err)
 	}
 	s.threat, err = threat.New(threat.Options{Scene: s.scene, Logger: s.log, Registerer: s.reg,
 		Clock: s.cfg.Clock, ActiveAlarms: s.alarms.Active, Alarms: s.alarms,
@@ -331,6 +341,14 @@ func (s *Service) sosNearby(ev alarm.Event) {
 	})
 	for _, n := range out {
 		s.tell(n.Tag, n)
+	}
+}
+
+// onAck hands a tag's acknowledgement to the emergency service (the only
+// notices acknowledged so far are evacuation orders).
+func (s *Service) onAck(tag string, a ingest.Ack) {
+	if s.evac != nil {
+		s.evac.Ack(tag, a.Ref, a.At)
 	}
 }
 
@@ -444,7 +462,7 @@ func (s *Service) openMQTT(context.Context) (err error) {
 	floorLoss := s.setting("ble_floor_loss_db", 0)
 	s.ingest, err = ingest.New(ingest.Options{Scene: s.scene, SiteID: s.site.ID, BrokerURL: s.mqtt,
 		ClientID: "chemtwin-ingest-" + s.site.ID, Logger: s.log, Registerer: s.reg, Clock: s.cfg.Clock,
-		Positioning: locate.Options{FloorLossDB: floorLoss}})
+		Positioning: locate.Options{FloorLossDB: floorLoss}, OnAck: s.onAck})
 	if err != nil {
 		return fmt.Errorf("chemtwin: ingest: %w", err)
 	}
@@ -486,9 +504,13 @@ func (s *Service) openHTTP(ctx context.Context) (err error) {
 	if s.threat != nil {
 		threats = s.threat
 	}
+	var evacuation api.Evacuation
+	if s.evac != nil {
+		evacuation = s.evac
+	}
 	handler, err := api.New(api.Options{
 		Scene: s.scene, Store: s.store, Alarms: s.alarms, Gatherings: s.gather, Video: s.video, Stream: s.hub, Tiles: s.tiles,
-		Threats: threats, Permits: s.permits, Inspections: s.inspect, EnterpriseCode: s.enterpriseCode(),
+		Threats: threats, Permits: s.permits, Inspections: s.inspect, Evacuation: evacuation, EnterpriseCode: s.enterpriseCode(),
 		Viewer: cesium.Handler(s.cfg.WebDir), Logger: s.log, Registerer: s.reg,
 		// The default registry holds the Go and process collectors and the
 		// pmtiles_* metrics go-pmtiles registers there itself.
@@ -522,6 +544,9 @@ func (s *Service) wire() {
 	s.scene.Observe(s.gather.Observe)
 	s.scene.Observe(s.fences.Observe)
 	s.scene.Observe(s.inspect.Observe)
+	if s.evac != nil {
+		s.scene.Observe(s.evac.Observe)
+	}
 	if s.video != nil {
 		s.scene.Observe(s.video.Observe)
 	}
@@ -595,6 +620,9 @@ func (s *Service) Run(ctx context.Context) error {
 	g.Go(func() error { return s.fences.Run(gctx) })
 	g.Go(func() error { return s.permits.Run(gctx) })
 	g.Go(func() error { return s.inspect.Run(gctx) })
+	if s.evac != nil {
+		g.Go(func() error { return s.evac.Run(gctx) })
+	}
 	if s.threat != nil {
 		g.Go(func() error { return s.threat.Run(gctx) })
 	}
