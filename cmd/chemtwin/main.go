@@ -19,7 +19,8 @@ commands:
   scene validate DIR    check a scene folder ("demo" for the embedded plant)
   tiles bake|show       bake a scene's site plan into PMTiles, or inspect an archive
   plume point|puff|zones  dispersion: a concentration, or threat-zone distances
-  bench NAME [--json]   run a benchmark: index, ingest, store, positioning, geofence, plume
+  bench NAME [--json]   run a benchmark: index, ingest, store, positioning, geofence, plume,
+                        permits, inspections, evacuation
   version               print the version
 `
 

@@ -380,11 +380,16 @@ type Plan struct {
 	Rev       int // counts the plannings
 	PlanMS    float64
 
-	result  *gevac.Plan
-	people  []personInfo
-	musters []musterInfo
-	zones   []threatZone
-	wind    *Wind
+	result *gevac.Plan
+	// fallback is the plan without capacities, made when some people
+	// found every reachable safe muster point full: they are still told
+	// the way to the nearest one (over its capacity), and the commander
+	// sees that more room is needed.
+	fallback *gevac.Plan
+	people   []personInfo
+	musters  []musterInfo
+	zones    []threatZone
+	wind     *Wind
 }
 
 // CreatePlan plans a new evacuation.
@@ -462,8 +467,19 @@ func (s *Service) plan(ctx context.Context, p *Plan) error {
 	if err != nil {
 		return err
 	}
+	var fallback *gevac.Plan
+	if res.Stats.NoCapacity > 0 {
+		open := in
+		open.Musters = slices.Clone(in.Musters)
+		for i := range open.Musters {
+			open.Musters[i].Capacity = 0
+		}
+		if fallback, err = planner.Plan(ctx, open); err != nil {
+			return err
+		}
+	}
 	p.PlanMS = float64(time.Since(start).Microseconds()) / 1000
-	p.result, p.people, p.musters, p.zones, p.wind = res, people, musters, zones, wind
+	p.result, p.fallback, p.people, p.musters, p.zones, p.wind = res, fallback, people, musters, zones, wind
 	p.UpdatedAt = now
 	p.Rev++
 	return nil
@@ -616,6 +632,18 @@ func (s *Service) tell(o *Order, p *Plan, i int, update bool, now time.Time) {
 		if line, err := s.line(p, i); err == nil {
 			n["route"] = line
 		}
+	} else if fb := p.fallbackRoute(i); fb != nil {
+		m := p.musters[fb.Muster]
+		sent.Muster, sent.Reason = m.id, string(r.Reason)
+		n["reason"], n["over_capacity"] = string(r.Reason), true
+		n["muster_id"], n["muster_name"], n["muster_name_en"] = m.id, m.name, m.nameEn
+		n["muster_lon"], n["muster_lat"] = m.loc[0], m.loc[1]
+		n["length_m"], n["eta_s"] = round1(fb.LengthM), round1(fb.EtaS)
+		if line, err := s.fallbackLine(p, i); err == nil {
+			n["route"] = line
+		}
+		n["message"] = "安全集合点已满：请沿路线撤离至" + m.name + "，听从现场指挥"
+		n["message_en"] = "The safe muster points are full: follow the route to " + cmp.Or(m.nameEn, m.name) + " and follow the marshals' directions"
 	} else {
 		sent.Reason = string(r.Reason)
 		n["reason"] = string(r.Reason)

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"math"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -371,3 +372,45 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 }
 
 func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+// When every safe muster point a person can reach is full, the plan
+// says no_capacity (the commander must open more room) and the person is
+// still told the way to the nearest safe one, over its capacity.
+func TestServiceOverCapacity(t *testing.T) {
+	st := newSite(t)
+	tl := &told{}
+	s := st.service(t, tl)
+	ctx := context.Background()
+	for i, id := range []string{"P1", "P2", "P3", "P6"} {
+		st.fix(t, id, 75+float64(i), 125, 0, t0)
+	}
+	// The east is closed off by a barrier across the whole plant at x 200.
+	req, err := ParseRequest([]byte(`{"closures":[{"type":"LineString","coordinates":`+lineJSON(st.f, 200, 0, 200, 300)+`}]}`), st.f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := s.CreatePlan(ctx, req, "emergency")
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := s.View(p)
+	if v.Routed != 3 || len(v.Unreachable) != 1 || v.Reasons["no_capacity"] != 1 || v.Musters[1].Assigned != 3 {
+		t.Fatalf("plan %+v", v.Summary)
+	}
+	u := v.Unreachable[0]
+	if u.Reason != "no_capacity" || u.Fallback == nil || u.Fallback.MusterID != "MP-W" || u.Fallback.LengthM < 40 || !strings.Contains(string(u.Fallback.Geometry), "LineString") {
+		t.Fatalf("unreachable %+v fallback %+v", u, u.Fallback)
+	}
+	if _, err := s.Order(ctx, p.ID, "", "", "emergency"); err != nil {
+		t.Fatal(err)
+	}
+	tag := map[string]string{"P1": "T1", "P2": "T2", "P3": "T3", "P6": "T6"}[u.Person]
+	if n := tl.last(tag); n["over_capacity"] != true || n["muster_id"] != "MP-W" || n["route"] == nil || !strings.Contains(n["message"].(string), "已满") {
+		t.Errorf("%s told %v", tag, n)
+	}
+}
+
+func lineJSON(f *geo.Frame, x0, y0, x1, y1 float64) string {
+	b, _ := json.Marshal(f.ToGeometry(orb.LineString{{x0, y0}, {x1, y1}}))
+	return string(b)
+}

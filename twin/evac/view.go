@@ -1,6 +1,7 @@
 package evac
 
 import (
+	"encoding/json"
 	"time"
 
 	"github.com/paulmach/orb"
@@ -22,7 +23,7 @@ type Summary struct {
 	Wind           *Wind          `json:"wind"`
 	People         int            `json:"people"`
 	Routed         int            `json:"routed"`
-	Unreachable    int            `json:"unreachable"`
+	Unreachable    int            `json:"unreachable_count"`
 	PlanMS         float64        `json:"plan_ms"`
 	Musters        []MusterView   `json:"muster_points"`
 	Stats          gevac.Stats    `json:"stats"`
@@ -54,6 +55,26 @@ type Unreachable struct {
 	Lon    float64 `json:"lon"`
 	Lat    float64 `json:"lat"`
 	Floor  int     `json:"floor"`
+	// Fallback is, for no_capacity, the way to the nearest safe muster
+	// point regardless of its capacity: what the person is told.
+	Fallback *Fallback `json:"fallback,omitempty"`
+}
+
+// Fallback is a route past a muster point's capacity.
+type Fallback struct {
+	MusterID string          `json:"muster_id"`
+	LengthM  float64         `json:"length_m"`
+	EtaS     float64         `json:"eta_s"`
+	Geometry json.RawMessage `json:"geometry"` // GeoJSON LineString
+}
+
+// fallbackRoute is person i's route in the plan without capacities, nil
+// unless they have no route for want of capacity and one exists there.
+func (p *Plan) fallbackRoute(i int) *gevac.Route {
+	if p.fallback == nil || p.result.Routes[i].Reason != gevac.NoCapacity || !p.fallback.Routes[i].Routed() {
+		return nil
+	}
+	return &p.fallback.Routes[i]
 }
 
 // Summary returns the plan's head.
@@ -118,8 +139,15 @@ func (s *Service) View(p *Plan) View {
 		r := &p.result.Routes[i]
 		pi := &p.people[i]
 		if !r.Routed() {
-			v.Unreachable = append(v.Unreachable, Unreachable{Person: pi.id, Name: pi.name, Tag: pi.tag, Reason: string(r.Reason),
-				Status: pi.status, Lon: pi.loc[0], Lat: pi.loc[1], Floor: pi.floor})
+			u := Unreachable{Person: pi.id, Name: pi.name, Tag: pi.tag, Reason: string(r.Reason),
+				Status: pi.status, Lon: pi.loc[0], Lat: pi.loc[1], Floor: pi.floor}
+			if fb := p.fallbackRoute(i); fb != nil {
+				if line, err := s.fallbackLine(p, i); err == nil {
+					g, _ := geojson.NewGeometry(line).MarshalJSON()
+					u.Fallback = &Fallback{MusterID: p.musters[fb.Muster].id, LengthM: round1(fb.LengthM), EtaS: round1(fb.EtaS), Geometry: g}
+				}
+			}
+			v.Unreachable = append(v.Unreachable, u)
 			continue
 		}
 		line, err := s.line(p, i)
@@ -136,8 +164,18 @@ func (s *Service) View(p *Plan) View {
 }
 
 // line is route i's geometry in lon/lat.
-func (s *Service) line(p *Plan, i int) (orb.LineString, error) {
-	path, err := p.result.Path(i)
+func (s *Service) line(p *Plan, i int) (orb.LineString, error) { return s.pathLine(p.result, i) }
+
+// fallbackLine is person i's route in the plan without capacities.
+func (s *Service) fallbackLine(p *Plan, i int) (orb.LineString, error) {
+	if p.fallback == nil {
+		return nil, gevac.ErrNoPath
+	}
+	return s.pathLine(p.fallback, i)
+}
+
+func (s *Service) pathLine(pl *gevac.Plan, i int) (orb.LineString, error) {
+	path, err := pl.Path(i)
 	if err != nil {
 		return nil, err
 	}
