@@ -357,11 +357,24 @@ func (s *Service) inputs(req Request, now time.Time, since time.Time) (gevac.Inp
 		in.Hazards = append(in.Hazards, gevac.Hazard{ID: z.id, Area: f.FromGeometry(z.geom)})
 	}
 	for _, c := range req.Closures {
-		cl := gevac.Closure{ID: c.ID, Sources: c.Sources}
+		cl := gevac.Closure{ID: c.ID}
 		if c.Geometry != nil {
 			cl.Geometry = f.FromGeometry(c.Geometry)
 		}
-		in.Closures = append(in.Closures, cl)
+		// A source naming a gate (or a building, an area) closes its
+		// footprint; any other names a line of the network.
+		s.opts.Scene.View(func(tx twin.Tx) {
+			for _, id := range c.Sources {
+				if e := tx.Get(id); e != nil && e.Geometry != nil && (e.Kind == twin.KindGate || e.Kind == twin.KindBuilding || e.Kind == twin.KindArea) {
+					in.Closures = append(in.Closures, gevac.Closure{ID: c.ID + "/" + id, Geometry: f.FromGeometry(e.Geometry)})
+					continue
+				}
+				cl.Sources = append(cl.Sources, id)
+			}
+		})
+		if cl.Geometry != nil || len(cl.Sources) > 0 {
+			in.Closures = append(in.Closures, cl)
+		}
 	}
 	if wind != nil {
 		in.Wind = &gevac.Wind{FromDeg: wind.FromDeg, SpeedMS: wind.SpeedMS}

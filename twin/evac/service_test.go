@@ -414,3 +414,38 @@ func lineJSON(f *geo.Frame, x0, y0, x1, y1 float64) string {
 	b, _ := json.Marshal(f.ToGeometry(orb.LineString{{x0, y0}, {x1, y1}}))
 	return string(b)
 }
+
+// A closure may name a gate: its footprint is closed. P1, west of the
+// middle, goes east when the gate on the west walkway shuts.
+func TestServiceGateClosure(t *testing.T) {
+	st := newSite(t)
+	s := st.service(t, &told{})
+	ctx := context.Background()
+	if err := st.scene.Apply(twin.Upsert{Entity: &twin.Entity{ID: "GT-W", Kind: twin.KindGate, Parent: "demo", Name: "西门",
+		Geometry: st.f.ToGeometry(orb.Polygon{{{40, 115}, {60, 115}, {60, 135}, {40, 135}, {40, 115}}})}}).Err(); err != nil {
+		t.Fatal(err)
+	}
+	st.fix(t, "P1", 160, 125, 0, t0)
+	muster := func(body string) string {
+		req, err := ParseRequest([]byte(body), st.f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := s.CreatePlan(ctx, req, "emergency")
+		if err != nil {
+			t.Fatal(err)
+		}
+		v := s.View(p)
+		if len(v.Routes.Features) != 1 {
+			t.Fatalf("plan %+v", v.Summary)
+		}
+		return v.Routes.Features[0].Properties["muster_id"].(string)
+	}
+	far := `{"hazards":[{"type":"Polygon","coordinates":` + polyJSON(st.f, 390, 290, 399, 299) + `}]}`
+	if m := muster(far); m != "MP-W" {
+		t.Fatalf("P1 to %s with the gate open, want MP-W (135 m against 215 m)", m)
+	}
+	if m := muster(`{"closures":[{"type":"Feature","properties":{"sources":["GT-W"]},"geometry":null}]}`); m != "MP-E" {
+		t.Errorf("P1 to %s with the west gate shut, want MP-E", m)
+	}
+}
