@@ -27,6 +27,9 @@ const (
 	// re-plans at most this often, when the scene changed (people moved,
 	// threat zones or the wind changed).
 	DefaultInterval = 5 * time.Second
+	// LiveFor: the newest plan is re-planned for this long after it was
+	// made or edited; a standing order's plan for as long as it stands.
+	LiveFor = time.Hour
 	// DefaultKeepPlans plans are kept (the newest); older ones are dropped
 	// unless an active order holds them.
 	DefaultKeepPlans = 20
@@ -82,6 +85,7 @@ type Service struct {
 	log  *slog.Logger
 
 	planMu  sync.Mutex // one planning at a time
+	orderMu sync.Mutex // one order's telling at a time: issue, re-tell, end
 	planner *gevac.Planner
 	netRev  uint64 // the scene revision the network was built at
 	netErr  error
@@ -204,7 +208,7 @@ func (s *Service) Step(ctx context.Context) error {
 	}
 	s.seen = rev
 	var live []string
-	if n := len(s.order); n > 0 {
+	if n := len(s.order); n > 0 && s.opts.Clock().Sub(s.plans[s.order[n-1]].EditedAt) <= LiveFor {
 		live = append(live, s.order[n-1])
 	}
 	if o := s.activeLocked(); o != nil && !slices.Contains(live, o.PlanID) {
@@ -389,8 +393,9 @@ type Plan struct {
 	Request   Request
 	By        string
 	CreatedAt time.Time
-	UpdatedAt time.Time
-	Rev       int // counts the plannings
+	UpdatedAt time.Time // the last planning
+	EditedAt  time.Time // made, or its request replaced
+	Rev       int       // counts the plannings
 	PlanMS    float64
 
 	result *gevac.Plan
@@ -408,7 +413,7 @@ type Plan struct {
 // CreatePlan plans a new evacuation.
 func (s *Service) CreatePlan(ctx context.Context, req Request, by string) (*Plan, error) {
 	now := s.opts.Clock()
-	p := &Plan{ID: newID("EVP-", now), Request: req, By: by, CreatedAt: now}
+	p := &Plan{ID: newID("EVP-", now), Request: req, By: by, CreatedAt: now, EditedAt: now}
 	if err := s.plan(ctx, p); err != nil {
 		return nil, err
 	}
@@ -435,9 +440,9 @@ func (s *Service) replan(ctx context.Context, id string, req *Request, by string
 	if old == nil {
 		return nil, fmt.Errorf("%w: plan %q", ErrNotFound, id)
 	}
-	p := &Plan{ID: old.ID, Request: old.Request, By: old.By, CreatedAt: old.CreatedAt, Rev: old.Rev}
+	p := &Plan{ID: old.ID, Request: old.Request, By: old.By, CreatedAt: old.CreatedAt, EditedAt: old.EditedAt, Rev: old.Rev}
 	if req != nil {
-		p.Request, p.By = *req, by
+		p.Request, p.By, p.EditedAt = *req, by, s.opts.Clock()
 	}
 	if err := s.plan(ctx, p); err != nil {
 		return nil, err
@@ -447,14 +452,10 @@ func (s *Service) replan(ctx context.Context, id string, req *Request, by string
 		s.plans[id] = p
 	}
 	o := s.activeLocked()
-	var prev *Plan
-	if o != nil && o.PlanID == id {
-		prev = old
-	}
 	s.mu.Unlock()
 	s.publishPlan(p)
-	if prev != nil {
-		s.renotify(o, prev, p)
+	if o != nil && o.PlanID == id {
+		s.renotify(o, p)
 	}
 	return p, nil
 }
@@ -602,6 +603,8 @@ func (s *Service) Order(ctx context.Context, planID, message, messageEn, by stri
 	if err != nil {
 		return nil, err
 	}
+	s.orderMu.Lock()
+	defer s.orderMu.Unlock()
 	now := s.opts.Clock()
 	reqJSON, err := jsonOf(p.Request)
 	if err != nil {
@@ -675,7 +678,12 @@ func (s *Service) tell(o *Order, p *Plan, i int, update bool, now time.Time) {
 
 // renotify tells, under a standing order, the people whose muster point
 // changed between two plannings (or who are new to it).
-func (s *Service) renotify(o *Order, prev, p *Plan) {
+func (s *Service) renotify(o *Order, p *Plan) {
+	s.orderMu.Lock()
+	defer s.orderMu.Unlock()
+	if !o.Active() {
+		return
+	}
 	now := s.opts.Clock()
 	s.mu.Lock()
 	sent := make(map[string]Sent, len(o.Sent))
@@ -707,6 +715,8 @@ func (s *Service) renotify(o *Order, prev, p *Plan) {
 
 // EndOrder stands an order down (all clear): tags and viewers are told.
 func (s *Service) EndOrder(ctx context.Context, id, by string) (*Order, error) {
+	s.orderMu.Lock()
+	defer s.orderMu.Unlock()
 	now := s.opts.Clock()
 	s.mu.Lock()
 	o := s.orders[id]
@@ -944,7 +954,7 @@ func (s *Service) load(ctx context.Context) error {
 		s.log.Error("the standing order's plan cannot be re-made", "order", a.ID, "err", err)
 		return nil
 	}
-	p := &Plan{ID: a.PlanID, Request: req, By: a.By, CreatedAt: a.At}
+	p := &Plan{ID: a.PlanID, Request: req, By: a.By, CreatedAt: a.At, EditedAt: a.At}
 	if err := s.plan(ctx, p); err != nil {
 		return err
 	}

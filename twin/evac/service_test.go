@@ -305,6 +305,17 @@ func TestServiceLiveReplan(t *testing.T) {
 	if len(v.Hazards.Features) != 1 || v.Hazards.Features[0].Properties["source"] != "threat_zone" {
 		t.Errorf("hazards %+v", v.Hazards.Features)
 	}
+	// An hour on, a plan no order holds is no longer live.
+	st.mu.Lock()
+	st.now = st.now.Add(LiveFor + time.Minute)
+	st.mu.Unlock()
+	st.fix(t, "P1", 130, 125, 0, t0.Add(LiveFor+time.Minute))
+	if err := s.Step(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if p, _ := s.GetPlan(p.ID); p.Rev != 3 {
+		t.Errorf("an hour-old plan re-planned: rev %d", p.Rev)
+	}
 	kinds := map[any]int{}
 	for _, m := range tl.ws {
 		kinds[m["kind"]]++
