@@ -46,23 +46,11 @@ func (s *Server) evacuationRoutes() {
 }
 
 func (s *Server) evac(h http.HandlerFunc) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		if s.opts.Evacuation == nil {
-			s.writeError(w, r, errEvacuationUnavailable)
-			return
-		}
-		h(w, r)
-	}
+	return s.serving(s.opts.Evacuation == nil, errEvacuationUnavailable, h)
 }
 
-func (s *Server) evacAuthed(h func(http.ResponseWriter, *http.Request, principal)) func(http.ResponseWriter, *http.Request, principal) {
-	return func(w http.ResponseWriter, r *http.Request, p principal) {
-		if s.opts.Evacuation == nil {
-			s.writeError(w, r, errEvacuationUnavailable)
-			return
-		}
-		h(w, r, p)
-	}
+func (s *Server) evacAuthed(h authedFunc) authedFunc {
+	return s.servingAuthed(s.opts.Evacuation == nil, errEvacuationUnavailable, h)
 }
 
 // evacError maps the service's errors to HTTP.

@@ -181,3 +181,12 @@ func TestEvacuationREST(t *testing.T) {
 		t.Errorf("all-clear told %d tags: %v", n, told)
 	}
 }
+
+// Without the emergency service (no plant frame) its routes answer 503,
+// after authentication for the mutating ones.
+func TestEvacuationUnavailable(t *testing.T) {
+	h := newHarness(t)
+	wantError(t, h.do(http.MethodGet, "/api/v1/muster", "", nil), http.StatusServiceUnavailable, "unavailable")
+	wantError(t, h.do(http.MethodPost, "/api/v1/evacuation/plans", "", map[string]any{"use_threat_zones": true}), http.StatusUnauthorized, "unauthorized")
+	wantError(t, h.do(http.MethodPost, "/api/v1/evacuation/plans", h.login("emergency"), map[string]any{"use_threat_zones": true}), http.StatusServiceUnavailable, "unavailable")
+}

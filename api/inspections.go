@@ -77,23 +77,31 @@ func (s *Server) inspectionRoutes() {
 
 // inspections answers 503 while the service is missing.
 func (s *Server) inspections(h http.HandlerFunc) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		if s.opts.Inspections == nil {
-			s.writeError(w, r, errInspectionsUnavailable)
-			return
-		}
-		h(w, r)
-	}
+	return s.serving(s.opts.Inspections == nil, errInspectionsUnavailable, h)
 }
 
-func (s *Server) inspectionsAuthed(h func(http.ResponseWriter, *http.Request, principal)) func(http.ResponseWriter, *http.Request, principal) {
-	return func(w http.ResponseWriter, r *http.Request, p principal) {
-		if s.opts.Inspections == nil {
-			s.writeError(w, r, errInspectionsUnavailable)
-			return
-		}
-		h(w, r, p)
+func (s *Server) inspectionsAuthed(h authedFunc) authedFunc {
+	return s.servingAuthed(s.opts.Inspections == nil, errInspectionsUnavailable, h)
+}
+
+// authedFunc is a handler that runs after authentication.
+type authedFunc = func(http.ResponseWriter, *http.Request, principal)
+
+// serving answers err (a 503) instead of running h when the service h
+// needs is missing (options are fixed at New).
+func (s *Server) serving(missing bool, err error, h http.HandlerFunc) http.HandlerFunc {
+	if !missing {
+		return h
 	}
+	return func(w http.ResponseWriter, r *http.Request) { s.writeError(w, r, err) }
+}
+
+// servingAuthed is serving after authentication (a 401 or 403 first).
+func (s *Server) servingAuthed(missing bool, err error, h authedFunc) authedFunc {
+	if !missing {
+		return h
+	}
+	return func(w http.ResponseWriter, r *http.Request, _ principal) { s.writeError(w, r, err) }
 }
 
 // inspectError maps the inspection service's refusals: a check-in the

@@ -31,14 +31,7 @@ func TestPlanMatchesReference(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			p, err := NewPlanner(g, Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			pl, err := p.Plan(context.Background(), in)
-			if err != nil {
-				t.Fatal(err)
-			}
+			pl := mustPlan(t, g, in)
 			if pl.Stats.Searches > 1 {
 				t.Errorf("%d searches without capacity limits", pl.Stats.Searches)
 			}
@@ -65,14 +58,7 @@ func TestPlanCapacities(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			p, err := NewPlanner(g, Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			pl, err := p.Plan(context.Background(), in)
-			if err != nil {
-				t.Fatal(err)
-			}
+			pl := mustPlan(t, g, in)
 			limited := 0
 			for _, m := range pl.Musters {
 				if m.Safe() && m.Capacity > 0 {
@@ -154,14 +140,7 @@ func TestOutsideNeverThroughHazard(t *testing.T) {
 		Musters: []MusterPoint{{ID: "east", P: [2]float64{100, 0}}},
 		People:  []Person{{ID: "west", P: [2]float64{10, 1}}, {ID: "in", P: [2]float64{45, 0}}, {ID: "past", P: [2]float64{80, 0}}},
 	}
-	p, err := NewPlanner(g, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	pl, err := p.Plan(context.Background(), in)
-	if err != nil {
-		t.Fatal(err)
-	}
+	pl := mustPlan(t, g, in)
 	if r := pl.Routes[0]; r.Reason != CutOff {
 		t.Errorf("west: reason %q, want cut_off", r.Reason)
 	}
@@ -175,10 +154,7 @@ func TestOutsideNeverThroughHazard(t *testing.T) {
 	// shorter way out (west: 5 m inside, east 15 m) though the walk is
 	// longer.
 	in.Musters = append(in.Musters, MusterPoint{ID: "west", P: [2]float64{0, 0}})
-	pl, err = p.Plan(context.Background(), in)
-	if err != nil {
-		t.Fatal(err)
-	}
+	pl = mustPlan(t, g, in)
 	if r := pl.Routes[1]; r.MusterID != "west" || math.Abs(r.InsideM-5) > 0.002 {
 		t.Errorf("in: %+v, want the 5 m way out to the west", r)
 	}
@@ -187,10 +163,7 @@ func TestOutsideNeverThroughHazard(t *testing.T) {
 	}
 	// Two hazards overlapping count their common part once.
 	in.Hazards = append(in.Hazards, Hazard{ID: "twin", Area: orb.Polygon{{{42, -5}, {58, -5}, {58, 5}, {42, 5}}}})
-	pl, err = p.Plan(context.Background(), in)
-	if err != nil {
-		t.Fatal(err)
-	}
+	pl = mustPlan(t, g, in)
 	if r := pl.Routes[1]; math.Abs(r.InsideM-5) > 0.002 {
 		t.Errorf("overlapping hazards: %v m inside, want 5", r.InsideM)
 	}
@@ -307,30 +280,21 @@ func TestUnreachableReasons(t *testing.T) {
 	}
 	// The only muster point in a hazard: nobody has a safe one.
 	in.Hazards = []Hazard{{ID: "h", Area: circle([2]float64{100, 0}, 3, 8)}}
-	pl, err = p.Plan(context.Background(), in)
-	if err != nil {
-		t.Fatal(err)
-	}
+	pl = mustPlan(t, g, in)
 	if pl.Musters[0].Status != MusterInHazard || pl.Routes[0].Reason != NoSafeMuster || pl.Stats.NoSafeMuster != 3 {
 		t.Errorf("muster in a hazard: %+v, %+v", pl.Musters[0], pl.Stats)
 	}
 	// A muster point off the network.
 	in.Hazards = nil
 	in.Musters = []MusterPoint{{ID: "lost", P: [2]float64{900, 900}}}
-	pl, err = p.Plan(context.Background(), in)
-	if err != nil {
-		t.Fatal(err)
-	}
+	pl = mustPlan(t, g, in)
 	if pl.Musters[0].Status != MusterNoNetwork || pl.Routes[0].Reason != NoSafeMuster {
 		t.Errorf("muster off the network: %+v", pl.Musters[0])
 	}
 	// A closure in a closed area; an unknown closed line.
 	in.Musters = []MusterPoint{{ID: "m", P: [2]float64{100, 0}}}
 	in.Closures = []Closure{{ID: "c", Geometry: orb.MultiPolygon{circle([2]float64{100, 0}, 2, 8)}, Sources: []string{"nope"}}}
-	pl, err = p.Plan(context.Background(), in)
-	if err != nil {
-		t.Fatal(err)
-	}
+	pl = mustPlan(t, g, in)
 	if pl.Musters[0].Status != MusterInClosure || pl.Musters[0].By != "c" || len(pl.UnknownSources) != 1 {
 		t.Errorf("muster in a closed area: %+v, unknown %v", pl.Musters[0], pl.UnknownSources)
 	}
@@ -358,10 +322,7 @@ func TestBarrier(t *testing.T) {
 		t.Errorf("routes %+v", pl.Routes)
 	}
 	in.Musters = in.Musters[:1]
-	pl, err = p.Plan(context.Background(), in)
-	if err != nil {
-		t.Fatal(err)
-	}
+	pl = mustPlan(t, g, in)
 	if pl.Routes[0].MusterID != "w" || pl.Routes[1].Reason != CutOff {
 		t.Errorf("routes %+v", pl.Routes)
 	}

@@ -1,6 +1,7 @@
 package evac
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -111,4 +112,18 @@ func circle(c [2]float64, r float64, n int) orb.Polygon {
 		ring = append(ring, orb.Point{c[0] + r*co, c[1] + r*s})
 	}
 	return orb.Polygon{append(ring, ring[0])}
+}
+
+// mustPlan plans in on g with the default options.
+func mustPlan(t testing.TB, g *route.Graph, in Input) *Plan {
+	t.Helper()
+	p, err := NewPlanner(g, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pl, err := p.Plan(context.Background(), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pl
 }

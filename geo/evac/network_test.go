@@ -178,14 +178,7 @@ func TestConcaveHazard(t *testing.T) {
 	for i := range 300 {
 		in.People = append(in.People, Person{ID: string(rune('a'+i%26)) + string(rune('a'+i/26)), P: [2]float64{rng.Float64() * 220, rng.Float64() * 220}})
 	}
-	p, err := NewPlanner(g, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	pl, err := p.Plan(context.Background(), in)
-	if err != nil {
-		t.Fatal(err)
-	}
+	pl := mustPlan(t, g, in)
 	// The point in the hole is outside the hazard, so safe, but its
 	// walkway runs through the hazard: nobody from outside goes there.
 	if !pl.Musters[2].Safe() {

@@ -103,14 +103,7 @@ func TestPGRouting(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		p, err := NewPlanner(g, Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		pl, err := p.Plan(ctx, in)
-		if err != nil {
-			t.Fatal(err)
-		}
+		pl := mustPlan(t, g, in)
 		o, i, k := comparePGRouting(t, c, schema, g, in, pl)
 		outside, inside, cutOff = outside+o, inside+i, cutOff+k
 	}

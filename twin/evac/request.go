@@ -280,34 +280,32 @@ func checkVertices(g orb.Geometry, f *geo.Frame) (int, error) {
 			visit(r)
 		}
 	case orb.MultiPolygon:
-		if len(g) == 0 {
-			return 0, errors.New("an empty multipolygon")
-		}
-		for _, p := range g {
-			c, err := checkVertices(p, f)
-			if err != nil {
-				return 0, err
-			}
-			n += c
-		}
+		return checkParts(len(g), func(i int) orb.Geometry { return g[i] }, f)
 	case orb.LineString:
 		if len(g) < 2 {
 			return 0, errors.New("a line of fewer than 2 points")
 		}
 		visit(g)
 	case orb.MultiLineString:
-		if len(g) == 0 {
-			return 0, errors.New("an empty multilinestring")
-		}
-		for _, l := range g {
-			c, err := checkVertices(l, f)
-			if err != nil {
-				return 0, err
-			}
-			n += c
-		}
+		return checkParts(len(g), func(i int) orb.Geometry { return g[i] }, f)
 	}
 	return n, bad
+}
+
+// checkParts checks the n parts of a multi-geometry (at least one).
+func checkParts(n int, part func(i int) orb.Geometry, f *geo.Frame) (int, error) {
+	if n == 0 {
+		return 0, errors.New("an empty multi-geometry")
+	}
+	total := 0
+	for i := range n {
+		c, err := checkVertices(part(i), f)
+		if err != nil {
+			return 0, err
+		}
+		total += c
+	}
+	return total, nil
 }
 
 // MarshalJSON writes a shape as a GeoJSON Feature.
