@@ -483,7 +483,7 @@ func (s *Service) openMQTT(context.Context) (err error) {
 		}
 		s.sim, err = sim.New(s.scene, sim.Options{SiteID: s.site.ID, Seed: s.cfg.SimSeed, Start: s.cfg.Clock(),
 			Episodes: true, Location: s.site.Location, Clock: s.cfg.Clock, Logger: s.log, Registerer: s.reg,
-			BLEShare: s.cfg.SimBLEShare, FloorLossDB: simLoss, Releases: releases})
+			BLEShare: s.cfg.SimBLEShare, FloorLossDB: simLoss, Releases: releases, Notices: true})
 		if err != nil {
 			return fmt.Errorf("chemtwin: simulator: %w", err)
 		}

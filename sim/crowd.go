@@ -183,9 +183,9 @@ func (c *crowd) call(site *spot, t float64) bool {
 }
 
 // busy reports whether a person cannot be called at t: already in a
-// crowd, escorting visitors, or about to hold SOS.
+// crowd, escorting visitors, about to hold SOS, or told to evacuate.
 func (p *person) busy(t float64) bool {
-	if p.crowdEnd > t || p.party > 1 {
+	if p.crowdEnd > t || p.party > 1 || p.ev != nil {
 		return true
 	}
 	for _, w := range p.holds {

@@ -118,4 +118,25 @@
 // a lognormal one-second fluctuation, through a 10 s sensor response; the
 // front reaches a detector x metres downwind x/u seconds after the start.
 // See release.go.
+//
+// # Evacuation orders
+//
+// With Options.Notices, Run subscribes (through MQTTPublisher's client) to
+// chemtwin/{site}/tags/+/notify, and the people obey the evacuation
+// orders twin/evac sends there (Notice does the same without a broker):
+// each wearer notices the buzz 5–40 s later, acknowledges on
+// …/tags/{tag}/ack ({"ref": order_id}; 5 % of the tags, in a pocket,
+// never do, and their wearers leave 40–120 s after the notice), walks the
+// route at the evacuation speeds twin/evac's ETAs assume (1.19 m/s, 0.92
+// m/s on stairs) to a place within the muster point's radius and waits
+// there; a wearer told to shelter in place stays where they are; an update
+// sends them along the new route from where they are; 10–90 s after the
+// all-clear they walk back to their routine. Vehicles ignore notices.
+// Notices come from outside, so they break the promise of a stream fixed
+// by the seed only as far as they must: each takes effect at the time of
+// the Step after which it came, and the response draws from the person's
+// own stream. The paho client's handler parses them and hands them to
+// Run's loop over a bounded queue (4096), dropping and counting beyond
+// it; malformed ones are counted and ignored. See evacuate.go and
+// notice.go.
 package sim

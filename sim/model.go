@@ -137,6 +137,11 @@ func (s *Sim) build(c sceneCopy) {
 	if s.opts.Episodes && len(s.crowd.sites) > 0 {
 		s.streams = append(s.streams, stream{em: s.crowd, next: s.crowd.first()})
 	}
+	// Last, so that the other streams keep their order: the evacuation
+	// acknowledgements, due when a notice comes (Notice).
+	s.ev = newEvacuations(s.m, c, people)
+	s.ev.stream = len(s.streams)
+	s.streams = append(s.streams, stream{em: s.ev, next: never})
 }
 
 func (s *Sim) addStream(em emitter, period int64, r interface{ Int64N(int64) int64 }) {

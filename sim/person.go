@@ -73,6 +73,10 @@ type person struct {
 	// ble: the tag reports the beacons it hears (ble.go), into heard.
 	ble   bool
 	heard []heard
+	// ev is the person's part in an evacuation order, er the stream of its
+	// draws (evacuate.go).
+	ev *evacuation
+	er *rand.Rand
 }
 
 func (s *Sim) buildPeople(es []*twin.Entity) []*person {
@@ -203,6 +207,15 @@ func (p *person) position(t float64) pos {
 		ps.p = [2]float64{ps.p[0] + p.offset[0], ps.p[1] + p.offset[1]}
 		return ps
 	}
+	if p.ev != nil {
+		p.advanceEvac(t)
+		return p.evacPlace(t)
+	}
+	return p.routine(t)
+}
+
+// routine returns where the person's routine has them at t.
+func (p *person) routine(t float64) pos {
 	p.advance(t)
 	switch {
 	case p.trip != nil:

@@ -36,7 +36,7 @@ func copyScene(s *twin.Scene) sceneCopy {
 		if e := tx.Get(s.SiteID()); e != nil {
 			c.site = e.Clone()
 		}
-		for _, k := range simKinds {
+		for _, k := range slices.Concat(simKinds, []twin.Kind{twin.KindMusterPoint}) { // muster points: evacuate.go
 			tx.Kind(k, func(e *twin.Entity) bool {
 				c.byKind[k] = append(c.byKind[k], e.Clone())
 				return true

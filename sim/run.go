@@ -19,10 +19,15 @@ type Publisher interface {
 // Options.Clock's time and publishes what Step returns, until ctx is done;
 // it then returns nil. A message the publisher refuses is counted and logged (at
 // most every 10 s) and dropped: the simulated devices, like real ones, do
-// not buffer while the broker is away.
+// not buffer while the broker is away. With Options.Notices and a
+// publisher that is a Subscriber, Run also listens to the tags' notify
+// topics and, after each Step, hands the simulation the notices that came
+// (see listen and Notice); the subscription ends with Run.
 func (s *Sim) Run(ctx context.Context, pub Publisher) error {
 	tick := time.NewTicker(s.opts.Tick)
 	defer tick.Stop()
+	inbox, stop := s.listen(pub)
+	defer stop()
 	var lastLog time.Time
 	failed := 0
 	for {
@@ -31,7 +36,9 @@ func (s *Sim) Run(ctx context.Context, pub Publisher) error {
 			return nil
 		case <-tick.C:
 			now := s.opts.Clock()
-			for _, m := range s.Step(now) {
+			msgs := s.Step(now)
+			s.takeNotices(inbox)
+			for _, m := range msgs {
 				err := pub.Publish(ctx, m)
 				if ctx.Err() != nil {
 					return nil
@@ -61,6 +68,8 @@ func kindOf(topic string) string {
 		return "reading"
 	case strings.HasSuffix(topic, "/events"):
 		return "camera"
+	case strings.HasSuffix(topic, "/ack"):
+		return "ack"
 	}
 	return "weather"
 }
@@ -68,6 +77,7 @@ func kindOf(topic string) string {
 type metrics struct {
 	messages *prometheus.CounterVec
 	errors   prometheus.Counter
+	notices  *prometheus.CounterVec
 }
 
 // newMetrics creates Run's metrics and registers them with reg (none when
@@ -76,15 +86,19 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 	m := &metrics{
 		messages: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "chemtwin_sim_messages_total",
-			Help: "Messages the plant simulator published, by kind (position, rssi, reading, weather, camera).",
+			Help: "Messages the plant simulator published, by kind (position, rssi, reading, weather, camera, ack).",
 		}, []string{"kind"}),
 		errors: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "chemtwin_sim_publish_errors_total",
 			Help: "Messages the plant simulator failed to publish.",
 		}),
+		notices: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "chemtwin_sim_notices_total",
+			Help: "Notices to simulated tags the plant simulator received, by result (evacuation, evacuation_end, ignored, malformed, dropped).",
+		}, []string{"result"}),
 	}
 	if reg != nil {
-		for _, c := range []prometheus.Collector{m.messages, m.errors} {
+		for _, c := range []prometheus.Collector{m.messages, m.errors, m.notices} {
 			if err := reg.Register(c); err != nil {
 				return nil, err
 			}

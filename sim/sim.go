@@ -60,6 +60,12 @@ type Options struct {
 	// the site's timezone property, else Asia/Shanghai (UTC+8 when the time
 	// zone database is missing).
 	Location *time.Location
+	// Notices makes Run subscribe, through a Publisher that can
+	// (MQTTPublisher), to the tags' notify topics
+	// (chemtwin/{site}/tags/+/notify): the simulated people then
+	// acknowledge and obey the evacuation orders chemtwin sends them
+	// (evacuate.go; Notice is the same without a broker). Off by default.
+	Notices bool
 	// Tick is Run's wall-clock period; default DefaultTick.
 	Tick time.Duration
 	// Clock is the time Run steps to at each tick; default time.Now.
@@ -104,6 +110,7 @@ type Sim struct {
 	ep       *episodes
 	releases []*release
 	crowd    *crowd
+	ev       *evacuations // the people's answer to evacuation orders (evacuate.go)
 	metrics  *metrics
 	started  bool
 	t0       int64 // epoch ms of simulation time zero

@@ -3,6 +3,7 @@ package gather
 import (
 	"github.com/paulmach/orb"
 
+	"github.com/chemtwin/chemtwin/geo"
 	"github.com/chemtwin/chemtwin/twin"
 )
 
@@ -23,9 +24,14 @@ var (
 )
 
 // Exempt reports whether a person at the [lon, lat] point p is out of
-// gathering watch: inside an exempt building or area (see above). An
-// explicit `gathering: true` on any zone containing p keeps it watched.
+// gathering watch: inside an exempt building or area (see above), or
+// within a muster point's radius (应急集合点: where an evacuation order
+// tells people to assemble). An explicit `gathering: true` on any zone
+// containing p keeps it watched.
 func Exempt(tx twin.Tx, p orb.Point) bool {
+	if atMuster(tx, p) {
+		return true
+	}
 	exempt := false
 	forced := false
 	tx.Containing(p, func(z *twin.Entity) bool {
@@ -49,4 +55,18 @@ func Exempt(tx twin.Tx, p orb.Point) bool {
 		return true
 	})
 	return exempt && !forced
+}
+
+// atMuster reports whether p lies within a muster point's radius (the
+// R-tree indexes a muster point by its disc's bound).
+func atMuster(tx twin.Tx, p orb.Point) bool {
+	at := false
+	tx.Search(orb.Bound{Min: p, Max: p}, func(e *twin.Entity) bool {
+		if e.Kind == twin.KindMusterPoint && geo.DistanceM(e.Point(), p) <= e.Float("radius_m", 0) {
+			at = true
+			return false
+		}
+		return true
+	})
+	return at
 }

@@ -21,6 +21,7 @@ func TestExempt(t *testing.T) {
 		twin.Upsert{Entity: &twin.Entity{ID: "A-PROD", Kind: twin.KindArea, Geometry: sq(200, 0, 300, 100), Props: map[string]any{"area_type": "production"}}},
 		twin.Upsert{Entity: &twin.Entity{ID: "B-CCR", Kind: twin.KindBuilding, Geometry: sq(210, 10, 230, 30), Props: map[string]any{"use": "control_room"}}},
 		twin.Upsert{Entity: &twin.Entity{ID: "A-TANK", Kind: twin.KindArea, Geometry: sq(400, 0, 500, 100), Props: map[string]any{"area_type": "office", "gathering": false}}},
+		twin.Upsert{Entity: &twin.Entity{ID: "MP-1", Kind: twin.KindMusterPoint, Geometry: f.Point(250, 80), Props: map[string]any{"radius_m": 15.0}}},
 	).Err(); err != nil {
 		t.Fatal(err)
 	}
@@ -31,6 +32,8 @@ func TestExempt(t *testing.T) {
 		{50, 50, true},    // office area
 		{20, 20, false},   // a workshop marked watched inside the office area
 		{250, 50, false},  // production
+		{255, 90, true},   // a muster point's disc in production
+		{250, 60, false},  // 20 m from the muster point
 		{220, 20, true},   // control room in production
 		{450, 50, true},   // gathering: false
 		{-50, -50, false}, // outdoors, no zone
