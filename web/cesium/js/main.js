@@ -27,6 +27,7 @@ import { initThreats } from "./threats.js";
 import { initCoverage } from "./coverage.js";
 import { initPermits } from "./permits.js";
 import { initInspections } from "./inspections.js";
+import { initEmergency } from "./emergency.js";
 
 // Layers loaded once from /ogc (they change only with the scene) and layers
 // that stream live over /ws.
@@ -60,6 +61,7 @@ async function main() {
   initCoverage(ctx);
   initPermits(ctx);
   initInspections(ctx);
+  initEmergency(ctx);
   initToasts();
   await initAuth(ctx);
   connect(LIVE_LAYERS);

@@ -12,13 +12,14 @@ const sets = {}; // layer id → MoverSet (people, vehicles)
 let scene = null;
 let interval = 2000;
 let synthetic = null; // the bench set, never counted
+let personStyle = null; // an overlay's icons for people (setPersonStyle)
 
 export function initMovers(ctx) {
   scene = ctx.viewer.scene;
   const s = ctx.site.properties.settings || {};
   interval = Number(s.position_interval_s) > 0 ? Number(s.position_interval_s) * 1000 : 2000;
   const frame = plantFrame();
-  sets.people = new MoverSet({ scene, frame, interval, icon: (f) => icons.person(identity(f.properties)) });
+  sets.people = new MoverSet({ scene, frame, interval, icon: (f) => (personStyle && personStyle(f)) || icons.person(identity(f.properties)) });
   sets.vehicles = new MoverSet({ scene, frame, interval, icon: () => icons.vehicle(), scale: 0.75 });
   on("snapshot", (snap) => {
     for (const layer of Object.keys(sets)) {
@@ -62,6 +63,24 @@ function tick() {
   let moving = false;
   for (const set of allSets()) moving = set.tick(now) || moving;
   if (moving) scene.requestRender();
+}
+
+// setPersonStyle lets an overlay colour the people (the emergency mode,
+// emergency-map.js): style(feature) returns an icon {key, image}, or null
+// for the usual one; null restores the usual icons everywhere. Everyone is
+// restyled now: call it again after the overlay's figures change.
+export function setPersonStyle(style) {
+  personStyle = style;
+  const set = sets.people;
+  if (!set) return;
+  for (let i = 0; i < set.size; i++) {
+    const icon = set.icon(set.features[i]);
+    if (set.iconKeys[i] !== icon.key) {
+      set.iconKeys[i] = icon.key;
+      set.billboards[i].setImage(icon.key, icon.image);
+    }
+  }
+  scene.requestRender();
 }
 
 // moverSet returns the set of a layer ("people", "vehicles").

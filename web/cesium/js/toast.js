@@ -23,6 +23,9 @@ export function initToasts() {
 // showNotify adds or updates the toast of n's gathering.
 export function showNotify(n) {
   if (!n || !host) return;
+  // The emergency service's plan and order frames drive the 应急 panel
+  // (emergency.js), not a toast to a person.
+  if (n.kind === "evacuation_plan" || n.kind === "evacuation_order") return;
   const key = n.gathering_id || n.zone_id || n.person_id || n.tag || String(n.at);
   let toast = toasts.get(key);
   if (!toast) {
