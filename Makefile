@@ -3,7 +3,7 @@ GO          ?= go
 BIN         ?= bin/chemtwin
 DATA        ?= data
 # FUZZTIME is each fuzz target's burst (the seed corpora run in unit anyway).
-FUZZTIME    ?= 2s
+FUZZTIME    ?= 1s
 STATICCHECK ?= $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2
 LDFLAGS     ?= -s -w -X github.com/chemtwin/chemtwin.Version=$(shell git describe --always --dirty 2>/dev/null || echo dev)
 
@@ -55,9 +55,11 @@ e2e:
 	$(GO) test -count=1 -v -run . ./e2e
 
 # Browser tests: Debian's chromium driven by playwright-core against the
-# built binary (CHROMIUM overrides the browser path).
+# built binary (CHROMIUM overrides the browser path). Two files at a time:
+# each starts its own server and browser, and much of a test is waiting on
+# the plant (CI stays under its 20 minutes).
 browser: build
-	cd web && node --test --test-reporter=spec test/*.test.mjs
+	cd web && node --test --test-concurrency=2 --test-reporter=spec test/*.test.mjs
 
 bench: build
 	./$(BIN) bench index --json
