@@ -153,23 +153,7 @@ func counterSum(t *testing.T, reg *prometheus.Registry, name string) float64 {
 
 // counterValue returns the value of the counter name with label kind.
 func counterValue(t *testing.T, reg *prometheus.Registry, name, kind string) float64 {
-	mfs, err := reg.Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, mf := range mfs {
-		if mf.GetName() != name {
-			continue
-		}
-		for _, m := range mf.GetMetric() {
-			for _, l := range m.GetLabel() {
-				if l.GetName() == "kind" && l.GetValue() == kind {
-					return m.GetCounter().GetValue()
-				}
-			}
-		}
-	}
-	return 0
+	return counterValueOf(t, reg, name, "kind", kind)
 }
 
 func TestMQTTPublisherUnreachable(t *testing.T) {
