@@ -9,6 +9,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/chemtwin/chemtwin/geo/route"
+	"github.com/chemtwin/chemtwin/internal/gridplant"
 )
 
 // benchScene is the benchmark's plant: a 130 × 130 street grid at 10 m
@@ -18,7 +19,7 @@ import (
 func benchScene(tb testing.TB) (*route.Graph, Input) {
 	rng := rand.New(rand.NewPCG(7, 7))
 	const n, cell = 130, 10.0
-	g := mustBuild(tb, gridLines(nil, n, cell, 0))
+	g := mustBuild(tb, gridplant.Lines(nil, n, cell, 0))
 	span := float64(n-1) * cell
 	in := Input{Wind: &Wind{FromDeg: 225, SpeedMS: 3}}
 	for i := range 10000 {

@@ -10,6 +10,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/chemtwin/chemtwin/geo/route"
+	"github.com/chemtwin/chemtwin/internal/gridplant"
 )
 
 // scenario is a random plant: a street grid with gaps, sometimes a
@@ -19,7 +20,7 @@ import (
 func scenario(rng *rand.Rand, capacities bool) (*route.Graph, Input, error) {
 	n := 6 + rng.IntN(6)
 	const cell = 20.0
-	lines := gridLines(rng, n, cell, 0.25)
+	lines := gridplant.Lines(rng, n, cell, 0.25)
 	if rng.IntN(2) == 0 {
 		lines = append(lines, upperFloor(45, 30)...)
 	}

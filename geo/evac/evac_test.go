@@ -11,6 +11,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/chemtwin/chemtwin/geo/route"
+	"github.com/chemtwin/chemtwin/internal/gridplant"
 )
 
 // TestPlanMatchesReference plans random plants with ample capacity and
@@ -422,7 +423,7 @@ func TestEdgeState(t *testing.T) {
 // TestSnapCacheEviction: the snaps of people gone are forgotten once they
 // outnumber those present.
 func TestSnapCacheEviction(t *testing.T) {
-	g := mustBuild(t, gridLines(nil, 5, 20, 0))
+	g := mustBuild(t, gridplant.Lines(nil, 5, 20, 0))
 	p, err := NewPlanner(g, Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -447,7 +448,7 @@ func TestSnapCacheEviction(t *testing.T) {
 // TestHugeWindAngle: a finite but huge wind direction (its radians
 // overflow) plans like its angle modulo 360°, without NaN costs.
 func TestHugeWindAngle(t *testing.T) {
-	g := mustBuild(t, gridLines(nil, 5, 20, 0))
+	g := mustBuild(t, gridplant.Lines(nil, 5, 20, 0))
 	p, err := NewPlanner(g, Options{})
 	if err != nil {
 		t.Fatal(err)

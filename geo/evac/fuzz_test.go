@@ -8,6 +8,7 @@ import (
 	"math"
 	"testing"
 
+	"github.com/chemtwin/chemtwin/internal/gridplant"
 	"github.com/paulmach/orb"
 )
 
@@ -85,7 +86,7 @@ func decodeInput(data []byte) Input {
 // to one planner (so its caches see every input) and checks that Plan
 // never panics, refuses bad input with ErrInput, and keeps its invariants.
 func FuzzPlan(f *testing.F) {
-	g := mustBuild(f, append(gridLines(nil, 8, 20, 0), upperFloor(45, 30)...))
+	g := mustBuild(f, append(gridplant.Lines(nil, 8, 20, 0), upperFloor(45, 30)...))
 	p, err := NewPlanner(g, Options{})
 	if err != nil {
 		f.Fatal(err)

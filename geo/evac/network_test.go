@@ -9,13 +9,14 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/chemtwin/chemtwin/geo/route"
+	"github.com/chemtwin/chemtwin/internal/gridplant"
 )
 
 // TestChains checks the junction graph: each pedestrian edge is in one
 // chain, in order, chains end at junctions, and inner nodes have degree 2.
 func TestChains(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 3))
-	lines := append(gridLines(rng, 8, 20, 0.3), upperFloor(45, 30)...)
+	lines := append(gridplant.Lines(rng, 8, 20, 0.3), upperFloor(45, 30)...)
 	lines = append(lines,
 		// A loop of its own, with no junction.
 		route.Line{ID: "ring", Points: [][2]float64{{500, 500}, {520, 500}, {520, 520}, {500, 520}, {500, 500}}, Pedestrian: true},
@@ -107,7 +108,7 @@ func sumLen(g *route.Graph, edges []int32) float64 {
 // floor, with the grid and with the R-tree fallback of a long reach.
 func TestSnapMatchesNearestOn(t *testing.T) {
 	rng := rand.New(rand.NewPCG(4, 4))
-	g := mustBuild(t, append(gridLines(rng, 10, 20, 0.4), upperFloor(45, 30)...))
+	g := mustBuild(t, append(gridplant.Lines(rng, 10, 20, 0.4), upperFloor(45, 30)...))
 	for _, maxM := range []float64{0, 3, 50, 2000} {
 		p, err := NewPlanner(g, Options{MaxSnapM: maxM})
 		if err != nil {
@@ -129,7 +130,7 @@ func TestSnapMatchesNearestOn(t *testing.T) {
 
 // TestStairsETA: a route down the stairs walks them at the stairs speed.
 func TestStairsETA(t *testing.T) {
-	g := mustBuild(t, append(gridLines(nil, 5, 20, 0), upperFloor(45, 30)...))
+	g := mustBuild(t, append(gridplant.Lines(nil, 5, 20, 0), upperFloor(45, 30)...))
 	p, err := NewPlanner(g, Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -167,7 +168,7 @@ func TestStairsETA(t *testing.T) {
 // hole is not a refuge reachable through the ring.
 func TestConcaveHazard(t *testing.T) {
 	rng := rand.New(rand.NewPCG(6, 6))
-	g := mustBuild(t, gridLines(nil, 12, 20, 0))
+	g := mustBuild(t, gridplant.Lines(nil, 12, 20, 0))
 	outer := star(rng, [2]float64{110, 110}, 70, 24)
 	hole := [][2]float64{{105, 105}, {105, 115}, {115, 115}, {115, 105}}
 	hz := newArea([][][2]float64{outer, hole})

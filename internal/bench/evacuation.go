@@ -12,6 +12,7 @@ import (
 
 	"github.com/chemtwin/chemtwin/geo/evac"
 	"github.com/chemtwin/chemtwin/geo/route"
+	"github.com/chemtwin/chemtwin/internal/gridplant"
 )
 
 // EvacuationOptions size `chemtwin bench evacuation`; zero values are the
@@ -77,7 +78,7 @@ type EvacuationResult struct {
 func Evacuation(ctx context.Context, o EvacuationOptions) (EvacuationResult, error) {
 	o = o.withDefaults()
 	rng := rand.New(rand.NewPCG(o.Seed, 8))
-	g, err := route.Build(evacStreets(o.Streets, 10), route.Options{})
+	g, err := route.Build(gridplant.Lines(nil, o.Streets, 10, 0), route.Options{})
 	if err != nil {
 		return EvacuationResult{}, err
 	}
@@ -134,31 +135,6 @@ func Evacuation(ctx context.Context, o EvacuationOptions) (EvacuationResult, err
 	}
 	r.PrepareMS, r.PlanMS, r.ReplanMS = median(prepare), median(plan), median(replan)
 	return r, nil
-}
-
-// evacStreets draws n × n streets cellM apart, each a polyline with a
-// vertex every cellM/2 (offset a quarter cell, so that route.Build nodes
-// every crossing) and a little wobble.
-func evacStreets(n int, cellM float64) []route.Line {
-	var lines []route.Line
-	span := float64(n-1) * cellM
-	for i := range n {
-		var h, v [][2]float64
-		for k := 0; k <= 2*(n-1); k++ {
-			s := float64(k) * cellM / 2
-			if k > 0 && k < 2*(n-1) {
-				s += cellM / 4
-			}
-			s = math.Min(s, span)
-			w := 0.02 * cellM * math.Sin(float64(i*k+1))
-			h = append(h, [2]float64{s, float64(i)*cellM + w})
-			v = append(v, [2]float64{float64(i)*cellM + w, s})
-		}
-		lines = append(lines,
-			route.Line{ID: fmt.Sprintf("h%d", i), Points: h, Pedestrian: true, Vehicle: true},
-			route.Line{ID: fmt.Sprintf("v%d", i), Points: v, Pedestrian: true})
-	}
-	return lines
 }
 
 // evacRing returns a polygon of n vertices on a circle.
