@@ -69,10 +69,10 @@ export async function startServer(opts = {}) {
   };
 }
 
-export async function openViewer(server) {
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || "/usr/bin/chromium", args: chromiumArgs });
-  const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
-  const errors = [], outside = [];
+// guardPage collects page's console errors and uncaught exceptions into
+// errors, and aborts every request that leaves the server (the plant runs
+// offline), noting it in outside.
+export async function guardPage(page, server, errors = [], outside = []) {
   const origin = new URL(server.url).origin;
   page.on("console", (msg) => { if (msg.type() === "error") errors.push(msg.text()); });
   page.on("pageerror", (err) => errors.push(String(err)));
@@ -82,6 +82,13 @@ export async function openViewer(server) {
     outside.push(url);
     return route.abort();
   });
+  return { errors, outside };
+}
+
+export async function openViewer(server) {
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || "/usr/bin/chromium", args: chromiumArgs });
+  const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+  const { errors, outside } = await guardPage(page, server);
   // Half resolution: software WebGL draws every pixel on the CPU, and on a
   // 2-core machine the full 1600×1000 made the suite take 10 minutes.
   await page.goto(server.url + "?render_scale=0.5");

@@ -21,7 +21,7 @@ import { join } from "node:path";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { chromium } from "playwright-core";
 import QRCode from "qrcode";
-import { startServer, chromiumArgs, outDir, sleep, until } from "./harness.mjs";
+import { startServer, chromiumArgs, outDir, sleep, until, guardPage } from "./harness.mjs";
 
 // The tag's fixes are stamped LEAD_S ahead and published every second, so
 // the simulator's own fixes of the same tag (stamped now) arrive out of
@@ -69,15 +69,7 @@ before(async () => {
   context = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 3, isMobile: true, hasTouch: true,
     permissions: ["camera"], locale: "zh-CN" });
   page = await context.newPage();
-  const origin = new URL(server.url).origin;
-  page.on("console", (msg) => { if (msg.type() === "error") errors.push(msg.text()); });
-  page.on("pageerror", (err) => errors.push(String(err)));
-  await page.route("**/*", (route) => {
-    const url = route.request().url();
-    if (url.startsWith(origin) || url.startsWith("data:") || url.startsWith("blob:")) return route.continue();
-    outside.push(url);
-    return route.abort();
-  });
+  await guardPage(page, server, errors, outside);
 });
 
 after(async () => {
